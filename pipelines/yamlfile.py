@@ -1,0 +1,94 @@
+"""YAML files read safely, with the line of every field kept for error messages.
+
+Rule files, the mapping file and calendar years are written by people; when one is wrong the
+message must name the file, the line and the field. PyYAML's safe loader gives the data, its
+composer (also safe: it builds nodes, never objects) gives the lines.
+
+>>> doc = YamlDoc.from_text("id: a\\nwithin:\\n  working_days: ten\\n", "r.yaml")
+>>> doc.data["within"]["working_days"], doc.line_of(("within", "working_days"))
+('ten', 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class YamlError(ValueError):
+    """A YAML file people wrote is wrong; the message names file, line and field."""
+
+
+@dataclass
+class YamlDoc:
+    path: str
+    data: Any
+    root: yaml.Node | None
+
+    @classmethod
+    def from_text(cls, text: str, path: str) -> "YamlDoc":
+        try:
+            data = yaml.safe_load(text)
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"第{mark.line + 1}行 " if mark else ""
+            raise YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}") from None
+        return cls(path, data, root)
+
+    @classmethod
+    def load(cls, path: Path) -> "YamlDoc":
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise YamlError(f"{path}: 无法读取 cannot read: {exc}") from None
+        return cls.from_text(text, str(path))
+
+    def line_of(self, loc: tuple) -> int | None:
+        """1-based line of the node at ``loc`` (keys and list indexes); the nearest parent's
+        line when the field itself is absent (e.g. a required field left out)."""
+        node, line = self.root, (self.root.start_mark.line + 1 if self.root else None)
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                found = next((v for k, v in node.value if k.value == str(part)), None)
+                key = next((k for k, v in node.value if k.value == str(part)), None)
+                if found is None:
+                    return line
+                node, line = found, key.start_mark.line + 1
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def error(self, loc: tuple, problem: str) -> YamlError:
+        field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+        line = self.line_of(loc)
+        where = f" 第{line}行" if line else ""
+        return YamlError(f"{self.path}{where} 字段 field {field or '(根 root)'}: {problem}")
+
+
+def pydantic_problem(err: dict) -> str:
+    """One pydantic error as a short Chinese + English phrase."""
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "未知字段（拼写错误？）unknown field (typo?)"
+    if kind == "missing":
+        return "缺少必填字段 required field missing"
+    return f"取值无效 invalid value: {err.get('msg', '')}"
+
+
+def validate_with(doc: YamlDoc, model, data=None, base_loc: tuple = ()):
+    """Validate ``data`` (default: the whole document) with a pydantic model; on failure raise
+    one YamlError listing every problem with its line."""
+    import pydantic
+
+    try:
+        return model.model_validate(doc.data if data is None else data)
+    except pydantic.ValidationError as exc:
+        problems = [str(doc.error(base_loc + tuple(e["loc"]), pydantic_problem(e))) for e in exc.errors()]
+        raise YamlError("\n".join(problems)) from None
