@@ -1,0 +1,134 @@
+"""What every rule has, whatever its check kind, and what a check kind must provide.
+
+A rule is one YAML file. Its common fields (id, title, basis, severity, description, table,
+where, department, message) are declared here; each check kind in ``checks/`` subclasses
+:class:`RuleSpec` with its own parameters and compiles the rule to one SQL query.
+
+The query a check returns reads the view named ``ctx.source`` (the rule's table after its
+``where`` filter, with ``_row``, ``_record_id``, ``_project_id``, ``_department`` and the
+record's project's columns as ``"project.<column>"``) and yields one row per judged record:
+
+===============  ============================================================================
+``_row``         the record (the source's ``_row``)
+``outcome``      ``violated`` | ``compliant`` | ``pending`` | ``not_evaluable`` | ``not_applicable``
+``reason``       why a record is not evaluable (Chinese), else NULL
+``severity``     NULL, or a severity that overrides the rule's for this record
+``evidence``     JSON object: the facts that prove the outcome
+(fields)         every name in the kind's ``FIELDS``, for the message template
+===============  ============================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipelines import schema
+
+OUTCOMES = ("violated", "compliant", "pending", "not_evaluable", "not_applicable")
+SEVERITIES = ("error", "warning", "info")
+
+
+class Condition(BaseModel):
+    """One column's condition in a rule's ``where``; all given parts must hold."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    in_: list[str] | None = Field(None, alias="in")
+    not_in: list[str] | None = None
+    equals: str | None = None
+    present: bool | None = None
+    differs_from: str | None = None
+
+
+class RuleSpec(BaseModel):
+    """The fields every rule file has."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    basis: str
+    severity: Literal["error", "warning", "info"]
+    description: str
+    table: str
+    check: str
+    message: str
+    where: dict[str, Condition] = {}
+    department: str | None = None
+    refer_to: list[str] = []  # bodies a case goes to under 一(三) besides the department (公安, 纪检监察)
+    enabled: bool = True
+
+    @field_validator("table")
+    @classmethod
+    def _known_table(cls, value: str) -> str:
+        if value not in schema.TABLES:
+            raise ValueError(f"未知数据表 unknown table {value!r}; known: {', '.join(schema.TABLES)}")
+        return value
+
+    # -- helpers for kinds -----------------------------------------------------------------
+
+    @property
+    def schema_table(self) -> schema.Table:
+        return schema.TABLES[self.table]
+
+    def require_column(self, column: str) -> str:
+        """A column of the rule's table, or ``project.<column>`` for tables with project_id."""
+        if column.startswith("project."):
+            if not self.schema_table.has("project_id") or not schema.TABLES["projects"].has(column[8:]):
+                raise ValueError(f"未知列 unknown column {column!r}")
+        elif not self.schema_table.has(column) or self.schema_table.column(column).confidential:
+            raise ValueError(f"数据表 {self.table} 没有列 has no column {column!r}")
+        return column
+
+    def column_refs(self) -> dict[tuple, str]:
+        """Where in the rule file each column the rule reads is named: loc → column.
+        A kind adds its own parameters' columns (``{**super().column_refs(), ("from",): …}``)."""
+        refs: dict[tuple, str] = {("where", c): c for c in self.where}
+        refs.update({("where", c, "differs_from"): cond.differs_from
+                     for c, cond in self.where.items() if cond.differs_from})
+        if self.department:
+            refs[("department",)] = self.department
+        return refs
+
+    def problems(self) -> list[tuple[tuple, str]]:
+        """(loc, problem) for every column reference the schema does not know; kinds may add more."""
+        found = []
+        for loc, column in self.column_refs().items():
+            try:
+                self.require_column(column)
+            except ValueError as exc:
+                found.append((loc, str(exc)))
+        return found
+
+    def columns_used(self) -> list[str]:
+        return list(dict.fromkeys(self.column_refs().values()))
+
+    def tables_used(self) -> list[str]:
+        """Tables besides the rule's own that the check needs (e.g. credit_list)."""
+        return []
+
+
+@dataclass
+class Context:
+    """What a check needs to compile its SQL."""
+
+    source: str  # quoted name of the rule's source view
+    as_of: dt.date
+    rule: RuleSpec
+    calendar_last_year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def json_object(**pairs: str) -> str:
+    """SQL for a JSON object from name → SQL expression (names are code, not user text)."""
+    assert all(_FIELD.match(k) for k in pairs)
+    inner = ", ".join(f"'{k}': {v}" for k, v in pairs.items())
+    return f"to_json({{{inner}}})"

@@ -1,0 +1,51 @@
+"""One audit: read the export, check its contract, build the calendar, run the rules.
+
+The CLI, the tests and the benchmarks all call :func:`run_audit`; the writers in ``reports/``
+take its :class:`Audit` and the DuckDB connection that holds the ``violations`` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from . import calendar, engine, reading, rules
+from .validate import Finding, check_contract
+
+
+def today_in_beijing() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+@dataclass
+class Audit:
+    export: reading.Export
+    pack: rules.RulePack
+    as_of: dt.date
+    calendar: calendar.CalendarInfo
+    results: list[engine.RuleResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
+              as_of: dt.date | None = None, only: list[str] | None = None, progress=None,
+              con: duckdb.DuckDBPyConnection | None = None) -> tuple[duckdb.DuckDBPyConnection, Audit]:
+    """Run the rule pack over an export folder. Raises ``reading.ExportError`` for unreadable
+    input, ``rules.RuleError`` for a broken rule pack and ``calendar.CalendarError`` for a
+    broken calendar year file."""
+    step = progress or (lambda _msg: None)
+    pack = rules.load_pack(rules_dir)
+    selected = pack.select(only)
+    con = con or duckdb.connect()
+    step("读取数据 reading export")
+    export = reading.load_export(con, Path(export_dir), mapping, progress=step)
+    step("校验数据契约 checking the export contract")
+    findings = check_contract(con, export)
+    cal = calendar.install_calendar(con, pack.folder / "calendar")
+    audit = Audit(export, pack, as_of or today_in_beijing(), cal, findings=findings)
+    audit.results = engine.run_rules(con, selected, export, audit.as_of, cal.last_year, progress=step)
+    return con, audit

@@ -1,0 +1,69 @@
+"""Shared fixtures: write a small export into a temporary folder and audit it for real
+(DuckDB in memory, the shipped rule pack, the real calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.audit import run_audit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class AuditRun:
+    con: object
+    audit: object
+
+    def outcomes(self, rule_id: str) -> dict[str, str]:
+        """record_id -> outcome for one rule."""
+        rows = self.con.execute("SELECT record_id, outcome FROM outcomes WHERE rule_id = ?", [rule_id]).fetchall()
+        return dict(rows)
+
+    def reasons(self, rule_id: str) -> dict[str, str]:
+        rows = self.con.execute("SELECT record_id, reason FROM outcomes WHERE rule_id = ? AND reason IS NOT NULL",
+                                [rule_id]).fetchall()
+        return dict(rows)
+
+    def violations(self, rule_id: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM violations" + (" WHERE rule_id = ?" if rule_id else "") + " ORDER BY record_id"
+        cur = self.con.execute(sql, [rule_id] if rule_id else [])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
+        return rows
+
+    def result(self, rule_id: str):
+        return next(r for r in self.audit.results if r.rule_id == rule_id)
+
+
+def write_export(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {file name: CSV text or raw bytes} into ``folder``; text is UTF-8, dedented."""
+    import textwrap
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def audit_export(tmp_path):
+    """audit_export({file: content}, only=[rule ids], as_of='2026-11-27') -> AuditRun"""
+
+    def run(files: dict, only=None, as_of="2026-11-27", rules_dir=None) -> AuditRun:
+        folder = write_export(tmp_path / "export", files)
+        con, audit = run_audit(folder, rules_dir=rules_dir, only=only, as_of=dt.date.fromisoformat(as_of))
+        return AuditRun(con, audit)
+
+    return run
