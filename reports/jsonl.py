@@ -1,0 +1,37 @@
+"""violations.jsonl and data_quality.jsonl: the machine-readable outputs other tools rely on
+(EXPORT-V1 "What an audit writes"). DuckDB writes them straight from its tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sql import literal
+
+VIOLATION_FIELDS = ("rule_id", "severity", '"table"', "record_id", "project_id", "department",
+                    "basis", "message", "evidence", "refer_to")
+SEVERITY_ORDER = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
+
+
+def write_violations(con: duckdb.DuckDBPyConnection, out_dir: Path, extra_fields: tuple[str, ...] = ()) -> Path:
+    """One JSON object per violation, in rule order, then department and record."""
+    path = Path(out_dir) / "violations.jsonl"
+    fields = ", ".join(VIOLATION_FIELDS + extra_fields)
+    con.execute(f"""COPY (SELECT {fields} FROM violations
+                          ORDER BY rule_order, {SEVERITY_ORDER}, department NULLS LAST, record_id)
+                    TO {literal(str(path))} (FORMAT json)""")
+    if not path.exists():  # DuckDB writes nothing for an empty result on some versions
+        path.write_text("", encoding="utf-8")
+    return path
+
+
+def write_findings(findings, out_dir: Path) -> Path:
+    """The export contract's findings (values already masked), one JSON object each."""
+    path = Path(out_dir) / "data_quality.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for finding in findings:
+            handle.write(json.dumps(asdict(finding), ensure_ascii=False) + "\n")
+    return path
