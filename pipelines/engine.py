@@ -100,8 +100,8 @@ def source_view_sql(spec: RuleSpec) -> str:
     ]
     joins = ""
     if has_project:
-        columns += [f"p.{ident(c.name)} AS {ident('project.' + c.name)}"
-                    for c in schema.TABLES["projects"].loaded_columns]
+        columns += [f"p.{ident(n)} AS {ident('project.' + n)}" for c in schema.TABLES["projects"].loaded_columns
+                    for n in (c.name, c.name + "__raw")[:2 if c.kind in ("datetime", "bool", "number") else 1]]
         joins = "LEFT JOIN (SELECT DISTINCT ON (project_id) * FROM projects) p ON p.project_id = t.project_id"
     where = [p for column, cond in spec.where.items() for p in _condition_sql(column, cond)]
     return (f"SELECT {', '.join(columns)} FROM {ident(table.name)} t {joins} "
@@ -140,7 +140,9 @@ def _not_evaluated(rule: Rule, export: Export) -> str | None:
         if not export.has(name):
             return f"缺少数据表 {name}（{schema.TABLES[name].chinese}）/ table missing"
     missing = export.files[spec.table].missing_columns
-    absent = [c for c in spec.columns_used() if not c.startswith("project.") and c in missing]
+    required = [c.name for c in spec.schema_table.columns if c.required]  # the key and the ★ columns
+    needed = dict.fromkeys([*required, *spec.columns_used()])
+    absent = [c for c in needed if not c.startswith("project.") and c in missing]
     if absent:
         labels = "、".join(f"{c}（{schema.column(spec.table, c).label}）" for c in absent)
         return f"数据表 {spec.table} 缺少列 {labels} / column missing"
@@ -156,7 +158,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
         result.evaluated, result.not_evaluated_reason = False, reason
         return result
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}")
-    ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
+    ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year, extra={"con": con, "export": export})
     con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
     for outcome, why, count in con.execute(
             f"SELECT outcome, reason, count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC").fetchall():

@@ -1,0 +1,224 @@
+"""Check kind ``listed_party``: a bid's parties must not be on a credit list on the bid date.
+
+Serves 鹤发改公管〔2022〕216号 八(一) (listed dishonest entities and their related persons are
+punished jointly) and 八(二): a bidder listed as 失信被执行人 is kept out of bids, and the bidding
+entity, its legal representative and its authorised agent must have no 行贿犯罪记录.
+
+Matching follows EXPORT-V1 "Matching a bidder or a person against a list", over whole tables:
+
+* organisations by USCC (both sides are ``ggzy_id``-typed by the loader); where either side
+  lacks one, by ``ggzy_norm_name`` (computed once per distinct bidder name); two different USCCs
+  never match. ``matched_by``: ``uscc`` | ``name``;
+* persons by resident ID (confirmed). Equal names (trimmed, spaces dropped) where either side
+  lacks the ID are a *possible* match: reported one severity lower, ``confidence: possible``,
+  never confirmed. Persons match entries whose subject_type is 个人 or empty; organisations
+  any entry but 个人;
+* an entry is listed on day d when ``listed_at <= d AND (removed_at IS NULL OR d < removed_at)``
+  (dates, not times). The bid date is the first non-empty ``on_date`` column.
+
+Each identity match is one equi-join (USCC, name, resident ID, person name), unioned, then
+filtered by date, so a million bids against a hundred thousand entries is a few hash joins.
+Outcome per bid: not evaluable without a bid date; violated when a confirmed match is listed;
+else not evaluable when a confirmed match's entry dates are unreadable; else violated (one
+severity lower) for a possible match; else not evaluable for a possible match with unreadable
+dates; else compliant. Personal data is masked in SQL before it reaches
+the evidence (resident ID ``2304**********123X``, names ``张*``).
+
+Example rule::
+
+    check: listed_party
+    list_types: [行贿犯罪记录]
+    on_date: [submitted_at, project.bid_deadline]
+    parties:
+      bidder:    {label: 投标人,     name: bidder_name,    id: bidder_uscc,  kind: organisation}
+      legal_rep: {label: 法定代表人, name: legal_rep_name, id: legal_rep_id, kind: person}
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipelines import schema
+from pipelines.sql import ident, in_list, literal
+
+from .base import Context, RuleSpec, json_object
+
+#: message-template name -> (result column, kind)
+FIELDS = {"parties": ("parties", "text"), "list_entry": ("list_entry", "text"),
+          "bid_date": ("bid_date", "datetime"), "matched_by": ("matched_by_text", "text"),
+          "confidence": ("confidence_text", "text")}
+
+LOWER = {"error": "warning", "warning": "info", "info": "info"}
+ID_KIND = {"organisation": "uscc", "person": "resident_id"}
+MATCHED_BY_TEXT = {"uscc": "统一社会信用代码", "name": "名称", "resident_id": "身份证号", "person_name": "姓名"}
+
+
+class Party(BaseModel):
+    """One party of the record checked against the list: its label and the columns naming it."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    name: str
+    id: str | None = None
+    kind: Literal["organisation", "person"]
+
+
+class Spec(RuleSpec):
+    list_types: list[str] = Field(min_length=1)
+    on_date: list[str] = Field(min_length=1)
+    parties: dict[str, Party] = Field(min_length=1)
+
+    @field_validator("list_types")
+    @classmethod
+    def _known_list_types(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in schema.LIST_TYPES]
+        if unknown:
+            raise ValueError(f"未知名单类型 unknown list type {unknown}; 可用 known: {', '.join(schema.LIST_TYPES)}")
+        return value
+
+    def column_refs(self) -> dict[tuple, str]:
+        refs = {**super().column_refs(), **{("on_date", i): c for i, c in enumerate(self.on_date)}}
+        for key, party in self.parties.items():
+            refs[("parties", key, "name")] = party.name
+            if party.id:
+                refs[("parties", key, "id")] = party.id
+        return refs
+
+    def problems(self) -> list[tuple[tuple, str]]:
+        found = super().problems()
+        if found:
+            return found
+        kind = lambda c: schema.column(self.table, c).kind  # noqa: E731
+        found += [(("on_date", i), f"{c} 不是日期列 / is not a date column")
+                  for i, c in enumerate(self.on_date) if kind(c) != "datetime"]
+        for key, party in self.parties.items():
+            if kind(party.name) != "text":
+                found.append((("parties", key, "name"), f"{party.name} 不是名称列 / is not a name column"))
+            if party.id and kind(party.id) != ID_KIND[party.kind]:
+                found.append((("parties", key, "id"), f"{party.id} 不是{party.kind}应有的 {ID_KIND[party.kind]} "
+                                                      f"证件号列 / is not a {ID_KIND[party.kind]} column"))
+        return found
+
+    def tables_used(self) -> list[str]:
+        return ["credit_list"]
+
+
+# --- SQL pieces -----------------------------------------------------------------------------
+
+def mask_id(x: str) -> str:
+    """SQL: an ID keeping its first and last 4 characters (as ``contract.mask_value``)."""
+    return f"IF(length({x}) > 8, left({x}, 4) || repeat('*', length({x}) - 8) || right({x}, 4), repeat('*', length({x})))"
+
+
+def mask_name(x: str) -> str:
+    """SQL: a person's name keeping its first character."""
+    return f"left({x}, 1) || repeat('*', greatest(length({x}) - 1, 1))"
+
+
+def _bid_date(spec: Spec) -> tuple[str, str, str]:
+    """SQL (date, source column, why-unknown) of the first non-empty on_date column."""
+    raws = [f"ggzy_text(s.{ident(c + '__raw')}) IS NOT NULL" for c in spec.on_date]
+    labels = [schema.column(spec.table, c).label for c in spec.on_date]
+    date = " ".join(f"WHEN {r} THEN CAST(s.{ident(c)} AS DATE)" for r, c in zip(raws, spec.on_date))
+    source = " ".join(f"WHEN {r} THEN {literal(c)}" for r, c in zip(raws, spec.on_date))
+    why = " ".join(f"WHEN {r} THEN {literal(lb + '无法识别')}" for r, lb in zip(raws, labels))
+    empty = labels[0] + "未填写" if len(labels) == 1 else "及".join(labels) + "均未填写"
+    return f"CASE {date} END", f"CASE {source} END", f"CASE {why} ELSE {literal(empty)} END"
+
+
+def person_key(x: str) -> str:
+    """SQL: a person's name compared after trimming and dropping spaces (half- and full-width)."""
+    return f"replace(replace(ggzy_text({x}), ' ', ''), '\u3000', '')"
+
+
+def _parties(spec: Spec, kind: str) -> str:
+    """SQL: one row per bid (with a known bid date) and party of ``kind``. IDs are the typed
+    columns, which the loader already ran through ``ggzy_id`` (pipelines.reading)."""
+    rows = [f"SELECT _row, bid_date, {i} AS ord, {literal(key)} AS party, {literal(p.label)} AS label, "
+            f"{ident(p.id) if p.id else 'CAST(NULL AS VARCHAR)'} AS pid, "
+            f"{person_key(ident(p.name)) if kind == 'person' else ident(p.name)} AS pname "
+            f"FROM b WHERE bid_date IS NOT NULL"
+            for i, (key, p) in enumerate(spec.parties.items()) if p.kind == kind]
+    return " UNION ALL ".join(rows) or ("SELECT _row, bid_date, 0 AS ord, '' AS party, '' AS label, "
+                                        "CAST(NULL AS VARCHAR) AS pid, CAST(NULL AS VARCHAR) AS pname FROM b WHERE FALSE")
+
+
+def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
+    bid_date, bid_source, date_why = _bid_date(spec)
+    party_cols = {c for p in spec.parties.values() for c in (p.name, p.id) if c}
+    # TRUE listed on the bid date, FALSE not, NULL unknown (an entry date unreadable)
+    listed = "l.listed_on <= p.bid_date AND coalesce(p.bid_date < l.removed_on, IF(l.removed_bad, NULL, TRUE))"
+    match_cols = f"p.*, l.entry_id, l.list_type, l.listed_on, l.removed_on, l.publisher, l.entry_why, {listed} AS state"
+    person, org = "coalesce(l.subject_type, '个人') = '个人'", "l.subject_type IS DISTINCT FROM '个人'"
+    matches = f"""
+        SELECT {match_cols}, 'uscc' AS matched_by, FALSE AS possible, l.subject_name AS shown_name, l.sid AS shown_id
+          FROM p_org p JOIN l ON l.sid = p.pid WHERE {org}
+        UNION ALL
+        SELECT {match_cols}, 'name', FALSE, l.subject_name, IF(l.subject_type = '企业', l.sid, {mask_id('l.sid')})
+          FROM p_org p JOIN org_names n ON n.pname = p.pname JOIN l ON l.nname = n.nname
+          WHERE (p.pid IS NULL OR l.sid IS NULL) AND {org}
+        UNION ALL
+        SELECT {match_cols}, 'resident_id', FALSE, {mask_name('l.subject_name')}, {mask_id('l.sid')}
+          FROM p_person p JOIN l ON l.sid = p.pid WHERE {person}
+        UNION ALL
+        SELECT {match_cols}, 'person_name', TRUE, {mask_name('l.subject_name')}, {mask_id('l.sid')}
+          FROM p_person p JOIN l ON l.pname = p.pname WHERE (p.pid IS NULL OR l.sid IS NULL) AND {person}"""
+    party_text = ", ".join(
+        f"CASE WHEN bool_or(state AND party = {literal(k)} AND NOT possible) THEN {literal(p.label)} "
+        f"WHEN bool_or(state AND party = {literal(k)}) THEN {literal(p.label + '（疑似）')} END"
+        for k, p in spec.parties.items())
+    by_text = ", ".join(f"IF(bool_or(state AND matched_by = {literal(k)}), {literal(v)}, NULL)"
+                        for k, v in MATCHED_BY_TEXT.items())
+    item = ("{'party': party, 'party_label': label, 'matched_by': IF(matched_by = 'person_name', 'name', matched_by), "
+            "'confidence': IF(possible, 'possible', 'confirmed'), 'entry_id': entry_id, 'list_type': list_type, "
+            "'listed_at': listed_on, 'removed_at': removed_on, 'publisher': publisher, "
+            "'subject_name': shown_name, 'subject_id': shown_id}")
+    confirmed_hit, possible_hit = "coalesce(a.confirmed_hit, FALSE)", "coalesce(a.possible_hit, FALSE)"
+    outcome = f"""CASE WHEN b.bid_date IS NULL THEN 'not_evaluable'
+        WHEN {confirmed_hit} THEN 'violated' WHEN a.confirmed_unknown IS NOT NULL THEN 'not_evaluable'
+        WHEN {possible_hit} THEN 'violated' WHEN a.possible_unknown IS NOT NULL THEN 'not_evaluable'
+        ELSE 'compliant' END"""
+    reason = f"""CASE WHEN b.bid_date IS NULL THEN b.date_why
+        WHEN {confirmed_hit} THEN NULL WHEN a.confirmed_unknown IS NOT NULL THEN a.confirmed_unknown
+        WHEN {possible_hit} THEN NULL ELSE a.possible_unknown || '（疑似匹配）' END"""
+    evidence = json_object(bid_date="b.bid_date", bid_date_source="b.bid_date_source",
+                           confidence=f"IF({confirmed_hit}, 'confirmed', 'possible')", matches="a.matches")
+    return f"""
+    WITH b AS (
+        SELECT s._row, {bid_date} AS bid_date, {bid_source} AS bid_date_source, {date_why} AS date_why,
+               {', '.join(f's.{ident(c)}' for c in sorted(party_cols))}
+        FROM {ctx.source} s),
+    l AS (
+        SELECT entry_id, list_type, subject_name, subject_type, publisher,
+               subject_id AS sid, ggzy_norm_name(subject_name) AS nname, {person_key('subject_name')} AS pname,
+               CAST(listed_at AS DATE) AS listed_on, CAST(removed_at AS DATE) AS removed_on,
+               ggzy_unreadable(removed_at__raw, removed_at) AS removed_bad,
+               '名单记录' || entry_id || CASE WHEN listed_at IS NULL AND ggzy_text(listed_at__raw) IS NULL
+                   THEN '列入日期未填写' WHEN listed_at IS NULL THEN '列入日期无法识别' ELSE '移出日期无法识别' END AS entry_why
+        FROM credit_list WHERE {in_list('list_type', spec.list_types)}),
+    p_org AS ({_parties(spec, 'organisation')}),
+    p_person AS ({_parties(spec, 'person')}),
+    org_names AS (SELECT pname, ggzy_norm_name(pname) AS nname FROM (SELECT DISTINCT pname FROM p_org)),
+    m AS (SELECT * FROM ({matches}) WHERE state IS NOT FALSE),
+    a AS (
+        SELECT _row,
+               bool_or(state AND NOT possible) AS confirmed_hit,
+               bool_or(state AND possible) AS possible_hit,
+               string_agg(DISTINCT entry_why, '；' ORDER BY entry_why) FILTER (WHERE state IS NULL AND NOT possible) AS confirmed_unknown,
+               string_agg(DISTINCT entry_why, '；' ORDER BY entry_why) FILTER (WHERE state IS NULL AND possible) AS possible_unknown,
+               list({item} ORDER BY ord, entry_id, matched_by) FILTER (WHERE state) AS matches,
+               concat_ws('、', {party_text}) AS parties,
+               array_to_string(list_sort(list_distinct(list(entry_id) FILTER (WHERE state))), '、') AS list_entry,
+               concat_ws('、', {by_text}) AS matched_by_text
+        FROM m GROUP BY _row)
+    SELECT b._row,
+           {outcome} AS outcome,
+           {reason} AS reason,
+           IF(NOT {confirmed_hit} AND {possible_hit}, {literal(LOWER[spec.severity])}, NULL) AS severity,
+           IF({confirmed_hit} OR {possible_hit}, {evidence}, NULL) AS evidence,
+           a.parties, a.list_entry, b.bid_date, a.matched_by_text,
+           IF({confirmed_hit}, '确认匹配', '疑似匹配（仅姓名相同，待核实）') AS confidence_text
+    FROM b LEFT JOIN a USING (_row)
+    """
