@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from . import calendar, reading, rules, yamlfile
 
@@ -99,12 +100,12 @@ def _print_summary(summary: dict, out_dir: Path) -> None:
         table.add_column(name, justify="left" if name == "规则" else "right")
     for r in summary["rules"]:
         if r["evaluated"]:
-            table.add_row(r["rule_id"], str(r["checked"]), str(r["violated"]), str(r["pending"]), str(r["not_evaluable"]))
+            table.add_row(escape(r["rule_id"]), str(r["checked"]), str(r["violated"]), str(r["pending"]), str(r["not_evaluable"]))
         else:
-            table.add_row(r["rule_id"], "—", "—", "—", f"未评估：{r['not_evaluated_reason']}")
+            table.add_row(escape(r["rule_id"]), "—", "—", "—", escape(f"未评估：{r['not_evaluated_reason']}"))
     out.print(table)
     totals = summary["totals"]
-    out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {out_dir}")
+    out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {escape(str(out_dir))}")
 
 
 def cmd_validate(args) -> int:
@@ -125,7 +126,7 @@ def cmd_validate(args) -> int:
         for name in ("文件", "行", "列", "值", "问题", "级别"):
             table.add_column(name)
         for f in findings[: args.limit]:
-            table.add_row(f.file, str(f.row or ""), f.column or "", f.value or "", f.reason, f.severity)
+            table.add_row(*(escape(str(x)) for x in (f.file, f.row or "", f.column or "", f.value or "", f.reason, f.severity)))
         out.print(table)
     else:
         out.print("数据契约校验通过 / the export meets the contract")
@@ -137,11 +138,13 @@ def cmd_rules(args) -> int:
 
     pack = rules.load_pack(args.rules)
     table = Table(title=f"{pack.name} {pack.version}（{len(pack.rules)} 条规则）")
-    for name in ("编号", "名称", "依据", "级别", "数据表", "检查类型"):
+    table.add_column("编号", no_wrap=True, min_width=max((len(r.id) for r in pack.rules), default=2))
+    for name in ("名称", "依据", "级别", "数据表", "检查类型"):
         table.add_column(name)
     for r in pack.rules:
         s = r.spec
-        table.add_row(s.id, s.title, s.basis, s.severity, s.table, s.check + ("" if s.enabled else "（停用）"))
+        table.add_row(*(escape(x) for x in (s.id, s.title, s.basis, s.severity, s.table,
+                                           s.check + ("" if s.enabled else "（停用）"))))
     out.print(table)
     return EXIT_OK
 
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except USER_ERRORS as exc:
-        err.print(f"[red]错误 error:[/red] {exc}", markup=True, soft_wrap=True)
+        err.print(f"[red]错误 error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.print("已中断 interrupted")

@@ -54,6 +54,7 @@ class TableFile:
     sources: dict[str, str] = field(default_factory=dict)  # canonical column -> header in the file
     missing_columns: list[str] = field(default_factory=list)  # schema columns the file lacks
     unknown_headers: list[str] = field(default_factory=list)  # kept in raw_<table>, ignored
+    value_maps: dict[str, dict] = field(default_factory=dict)  # mapping.yaml values, by canonical column
 
 
 @dataclass
@@ -113,11 +114,18 @@ def _decodes_as(path: Path, encoding: str) -> int | None:
     return None
 
 
+def _check_not_blank(path: Path) -> bytes:
+    """The file's first bytes; a file of nothing but a BOM and whitespace is an ExportError."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    if not head.strip().lstrip(codecs.BOM_UTF8).strip() and path.stat().st_size <= len(head):
+        raise ExportError(f"{path.name}: 文件为空 / file is empty")
+    return head
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8' or 'gb18030', by strict decoding; a binary or undecodable file is an ExportError."""
-    head = path.open("rb").read(8192)
-    if not head.strip().lstrip(codecs.BOM_UTF8).strip():
-        raise ExportError(f"{path.name}: 文件为空 / file is empty")
+    head = _check_not_blank(path)
     if b"\x00" in head:
         raise ExportError(f"{path.name}: 不是文本 CSV 文件（含二进制内容）/ not a text CSV file (binary content)")
     bad_utf8 = _decodes_as(path, "utf-8")
@@ -141,15 +149,37 @@ def _read_csv(con, raw: str, path: Path, tf: TableFile, workdir: Path) -> None:
         with open(path, encoding=tf.encoding, newline="") as src, open(source, "w", encoding="utf-8", newline="") as dst:
             for chunk in iter(lambda: src.read(_CHUNK), ""):
                 dst.write(chunk)
-    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, all_varchar = true, header = true)", [str(source)])
+    # null_padding: a row with fewer fields than the header (a short last row, trailing empty
+    # cells left out) is padded with NULLs; without it DuckDB's sniffer falls back to reading
+    # the whole file as one column. DuckDB needs parallel = false for that with quoted newlines.
+    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
+                "null_padding = true, parallel = false)", [str(source)])
+
+
+def _as_text(column: str, sql_type: str) -> str:
+    """SQL: a typed Parquet column as the text a CSV would hold. A timestamp with time zone
+    becomes Beijing local time (the session time zone, sqlfuncs.install), which ggzy_ts reads."""
+    if sql_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"CAST(CAST({column} AS TIMESTAMP) AS VARCHAR)"
+    return column if sql_type == "VARCHAR" else f"CAST({column} AS VARCHAR)"
 
 
 def _read_parquet(con, raw: str, path: Path, tf: TableFile, workdir: Path) -> None:
-    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_parquet(?)", [str(path)])
+    source = f"read_parquet({literal(str(path))})"
+    columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    select = ", ".join(f"{_as_text(ident(name), sql_type)} AS {ident(name)}" for name, sql_type, *_ in columns)
+    con.execute(f"CREATE TABLE {raw} AS SELECT {select} FROM {source}")
 
 
 def _read_json(con, raw: str, path: Path, tf: TableFile, workdir: Path) -> None:
-    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_json(?, format = 'auto')", [str(path)])
+    # Keys are found by DuckDB's sampling, then every key is read as VARCHAR: a value is its
+    # JSON text (strings unquoted), and a value whose type differs from the sampled rows'
+    # (an ID given as a number, a date as an Excel serial) is neither quoted nor an error.
+    source = f"read_json({literal(str(path))}, format = 'auto')"
+    names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
+    con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_json({literal(str(path))}, format = 'auto', "
+                f"columns = {columns})")
 
 
 def _cell_text(value) -> str | None:
@@ -174,7 +204,12 @@ def _read_xlsx(con, raw: str, path: Path, tf: TableFile, workdir: Path) -> None:
     rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     if not rows or not any(c not in (None, "") for c in rows[0]):
         raise ExportError(f"{path.name}: 工作表“{sheet_name}”没有表头 / sheet has no header row")
-    headers = [_cell_text(h) or f"column{i}" for i, h in enumerate(rows[0])]
+    headers: list[str] = []
+    for i, cell in enumerate(rows[0]):  # unique names, as DuckDB gives a CSV's repeated headers
+        name = base = _cell_text(cell) or f"column{i}"
+        while name in headers:
+            name = f"{base}_{len(headers)}"
+        headers.append(name)
     columns = list(zip(*[[_cell_text(c) for c in r] for r in rows[1:]])) or [[] for _ in headers]
     arrow = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
     con.register("_xlsx_arrow", arrow)
@@ -205,6 +240,9 @@ def load_mapping(path: Path | None) -> dict:
             raise doc.error((tname,), f"未知数据表 unknown table (known: {', '.join(schema.TABLES)})")
         if not isinstance(spec, dict) or set(spec) - {"columns", "values"}:
             raise doc.error((tname,), "只能包含 columns 和 values / only 'columns' and 'values' allowed")
+        for part in ("columns", "values"):
+            if not isinstance(spec.get(part) or {}, dict):
+                raise doc.error((tname, part), f"应为映射 must be a mapping ({'source header: canonical name' if part == 'columns' else 'column: {source: value}'})")
         for source, canonical in (spec.get("columns") or {}).items():
             if not schema.TABLES[tname].has(str(canonical)):
                 raise doc.error((tname, "columns", source), f"未知列 unknown column {canonical!r}")
@@ -258,6 +296,8 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
     sqlfuncs.install(con)
     if mapping_path is None and (folder / "mapping.yaml").exists():
         mapping_path = folder / "mapping.yaml"
+    elif mapping_path is not None and not Path(mapping_path).is_file():
+        raise ExportError(f"{mapping_path}: 映射文件不存在 / mapping file not found")
     try:
         mapping = load_mapping(mapping_path)
     except YamlError as exc:
@@ -277,6 +317,8 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
     tf = TableFile(table.name, path, FORMATS[path.suffix.lower()], sha256_of(path))
     if path.stat().st_size == 0:
         raise ExportError(f"{path.name}: 文件为空 / file is empty")
+    if tf.format == "json":
+        _check_not_blank(path)
     raw = ident(f"raw_{table.name}")
     con.execute(f"DROP TABLE IF EXISTS {raw}")
     try:
@@ -292,16 +334,22 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
         raise ExportError(f"{path.name}: 找不到任何已知表头（第一行应为表头）/ no known header found "
                           f"(first row must be the header): {', '.join(headers[:8])}")
     tf.missing_columns = [c.name for c in table.loaded_columns if c.name not in tf.sources]
+    tf.value_maps = mapped.get("values") or {}
     con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
-    con.execute(f"CREATE TABLE {ident(table.name)} AS SELECT {_typed_select(table, tf, mapped.get('values') or {})} FROM {raw}")
+    con.execute(f"CREATE TABLE {ident(table.name)} AS SELECT {_typed_select(table, tf, tf.value_maps)} FROM {raw}")
     tf.rows = con.execute(f"SELECT count(*) FROM {ident(table.name)}").fetchone()[0]
     return tf
 
 
 def canonical_frame(con, table: schema.Table, tf: TableFile):
-    """The table's raw text with canonical headers, as pandas (for the pandera contract)."""
+    """The table's raw text with canonical headers and mapping.yaml's value mappings applied,
+    as pandas (for the pandera contract)."""
+    def text(canon: str, src: str) -> str:  # a mapped value is matched on trimmed text, as in _typed_select
+        values = tf.value_maps.get(canon)
+        return case_map(f"ggzy_text({ident(src)})", values) if values else f"CAST({ident(src)} AS VARCHAR)"
+
     cols = ["CAST(rowid + 1 AS BIGINT) AS _row"] + [
-        f"CAST({ident(src)} AS VARCHAR) AS {ident(canon)}" for canon, src in tf.sources.items()
+        f"{text(canon, src)} AS {ident(canon)}" for canon, src in tf.sources.items()
         if not table.column(canon).confidential]
     return con.execute(f"SELECT {', '.join(cols)} FROM {ident('raw_' + table.name)}").df()
 
