@@ -2,7 +2,9 @@
 
 A kind module defines ``Spec`` (a :class:`checks.base.RuleSpec` subclass holding the kind's
 parameters, validated when a rule file is loaded), ``FIELDS`` (the names it offers message
-templates, each with its schema kind) and ``compile(spec, ctx) -> str`` (the SQL of outcomes).
+templates, each with its schema kind) and ``compile(spec, ctx) -> str`` (the SQL of outcomes);
+optionally ``prepare(con, export)``, run before compiling, for data the kind derives once
+(e.g. the normalised notice text).
 """
 
 from importlib import import_module

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -121,7 +121,6 @@ class Context:
     as_of: dt.date
     rule: RuleSpec
     calendar_last_year: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")

@@ -158,7 +158,9 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
         result.evaluated, result.not_evaluated_reason = False, reason
         return result
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}")
-    ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year, extra={"con": con, "export": export})
+    if hasattr(rule.kind, "prepare"):  # a kind's one-off preparation, e.g. notice text
+        rule.kind.prepare(con, export)
+    ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
     for outcome, why, count in con.execute(
             f"SELECT outcome, reason, count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC").fetchall():
