@@ -123,5 +123,7 @@ def load_pack(folder: Path | None = None) -> RulePack:
     meta = {}
     if (folder / "pack.yaml").exists():
         meta = YamlDoc.load(folder / "pack.yaml").data or {}
+    order = {rule_id: i for i, rule_id in enumerate(meta.get("order") or [])}
+    rules.sort(key=lambda r: (order.get(r.id, len(order)), r.path.name))
     return RulePack(folder, str(meta.get("name", folder.name)), str(meta.get("version", "0")),
                     digest.hexdigest()[:12], rules)
