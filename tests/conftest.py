@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_files
 from pipelines.audit import run_audit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,17 +45,8 @@ class AuditRun:
 
 
 def write_export(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write {file name: CSV text or raw bytes} into ``folder``; text is UTF-8, dedented."""
-    import textwrap
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return folder
+    """Write {file name: CSV text (dedented) or raw bytes} into ``folder``."""
+    return write_files(folder, files, dedent=True)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import snapshot, write_files as write
+
 from pipelines.cli import main
 from pipelines.reading import ExportError, load_export
 from pipelines.rules import DEFAULT_RULES_DIR
@@ -23,23 +25,6 @@ LATIN_WORD = re.compile(r"[a-z]{4,}")
 
 
 # --------------------------------------------------------------------------------- helpers
-
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
-def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
-    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size,
-                                         p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
 
 def cli(capsys, *args) -> tuple[int, str]:
     """Run ``ggzy ARGS`` in-process; (exit code, stdout + stderr)."""

@@ -1,9 +1,9 @@
 """The CLI end to end on the sample export shipped in examples/: the exact violation set."""
 
-import hashlib
 import json
 from pathlib import Path
 
+from helpers import snapshot
 from pipelines.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-export"
@@ -24,19 +24,15 @@ EXPECTED = {
 }
 
 
-def _digests(folder: Path) -> dict:
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
-
-
 def test_sample_export_gives_exactly_the_documented_violations(tmp_path, capsys):
-    before = _digests(SAMPLE)
+    before = snapshot(SAMPLE)
     code = main(["audit", str(SAMPLE), "--out", str(tmp_path), "--as-of", "2026-11-27"])
     assert code == 1  # error-level violations present
     lines = (tmp_path / "violations.jsonl").read_text(encoding="utf-8").splitlines()
     found = {(v["rule_id"], v["record_id"], v["severity"]) for v in map(json.loads, lines)}
     assert found == EXPECTED
     assert len(lines) == len(EXPECTED)
-    assert _digests(SAMPLE) == before  # inputs are never modified
+    assert snapshot(SAMPLE) == before  # inputs are never modified
 
 
 def test_sample_export_pending_and_not_evaluable_records_are_counted_with_reasons(tmp_path, capsys):

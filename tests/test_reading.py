@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import snapshot, write_files as write
+
 from pipelines.reading import ExportError, load_export
 from pipelines.validate import check_contract
 
@@ -21,24 +23,6 @@ INSPECTIONS_CN = "抽查编号,实施部门,检查结束时间,抽查结果公�
 
 
 # --------------------------------------------------------------------------------- helpers
-
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
-def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
-    """Every file under ``folder``: (sha256, size, mtime_ns)."""
-    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size,
-                                         p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
 
 def load(folder: Path, mapping: Path | None = None):
     con = duckdb.connect()

@@ -1,0 +1,27 @@
+"""Small helpers the tests share: writing an export folder and fingerprinting one."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+
+
+def write_files(folder: Path, files: dict[str, str | bytes], dedent: bool = False) -> Path:
+    """Write {file name: text (UTF-8) or raw bytes} into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n") if dedent else content, encoding="utf-8")
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
+    """Every file under ``folder``: (sha256, size, mtime_ns) — to show inputs are never modified."""
+    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size,
+                                         p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
