@@ -82,6 +82,8 @@ def _codes(s: pd.Series, width: int) -> np.ndarray:
     """ASCII strings of one fixed width -> (n, width) array of character codes, read straight
     from the Arrow data buffer."""
     a = arrow.array(s, arrow.large_string())
+    if isinstance(a, arrow.ChunkedArray):  # Arrow-backed pandas strings may come in chunks
+        a = a.combine_chunks()
     offsets = np.frombuffer(a.buffers()[1], np.int64)[a.offset:a.offset + len(a) + 1]
     return np.frombuffer(a.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(-1, width)
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from . import schema, sqlfuncs
@@ -337,8 +339,12 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
     tf.value_maps = mapped.get("values") or {}
     con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
     con.execute(f"CREATE TABLE {ident(table.name)} AS SELECT {_typed_select(table, tf, tf.value_maps)} FROM {raw}")
-    tf.rows = con.execute(f"SELECT count(*) FROM {ident(table.name)}").fetchone()[0]
+    tf.rows = con.execute(f"SELECT count(*) FROM {ident(table.name)}").fetchall()[0][0]
     return tf
+
+
+#: pandas' default string dtype (Arrow storage, NaN for missing), for Arrow strings of any width
+_PANDAS_STRING = {t: pd.StringDtype("pyarrow", na_value=np.nan) for t in (pa.string(), pa.large_string())}
 
 
 def canonical_frame(con, table: schema.Table, tf: TableFile):
@@ -351,7 +357,8 @@ def canonical_frame(con, table: schema.Table, tf: TableFile):
     cols = ["CAST(rowid + 1 AS BIGINT) AS _row"] + [
         f"{text(canon, src)} AS {ident(canon)}" for canon, src in tf.sources.items()
         if not table.column(canon).confidential]
-    return con.execute(f"SELECT {', '.join(cols)} FROM {ident('raw_' + table.name)}").df()
+    arrow_table = con.sql(f"SELECT {', '.join(cols)} FROM {ident('raw_' + table.name)}").to_arrow_table()
+    return arrow_table.to_pandas(types_mapper=_PANDAS_STRING.get)  # Arrow-backed: no per-value objects
 
 
 __all__ = ["Export", "ExportError", "TableFile", "load_export", "canonical_frame", "literal"]
