@@ -23,7 +23,7 @@ from . import schema
 from .yamlfile import YamlDoc, YamlError, validate_with
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml"}
+NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml"}
 #: fields every message template may use besides the table's columns and the kind's FIELDS
 RECORD_FIELDS = {"record_id": "_record_id", "project_id": "_project_id", "department": "_department"}
 
