@@ -16,6 +16,12 @@ record's project's columns as ``"project.<column>"``) and yields one row per jud
 ``evidence``     JSON object: the facts that prove the outcome
 (fields)         every name in the kind's ``FIELDS``, for the message template
 ===============  ============================================================================
+
+A *grouped* kind (module constant ``GROUPED = True``) judges groups rather than records — one
+finding per lot and shared value, say — and gives, instead of ``_row``: ``_record_id`` (the
+record the finding is about, e.g. the lot's project_id), ``_project_id``, ``_department`` (NULL:
+the project's department) and ``_key`` (what tells two findings on one record apart, e.g. the
+shared value). Its message templates use only its ``FIELDS`` and record_id/project_id/department.
 """
 
 from __future__ import annotations

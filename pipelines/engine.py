@@ -28,7 +28,7 @@ VIOLATIONS_DDL = """
 CREATE OR REPLACE TABLE violations (
     rule_id VARCHAR, severity VARCHAR, "table" VARCHAR, record_id VARCHAR, project_id VARCHAR,
     department VARCHAR, basis VARCHAR, message VARCHAR, evidence JSON, refer_to VARCHAR[],
-    rule_order INTEGER);
+    rule_order INTEGER, "key" VARCHAR);
 CREATE OR REPLACE TABLE outcomes (
     rule_id VARCHAR, record_id VARCHAR, project_id VARCHAR, department VARCHAR,
     outcome VARCHAR, reason VARCHAR, evidence JSON)
@@ -114,8 +114,36 @@ def _format(expr: str, kind: str) -> str:
     return f"CAST({expr} AS VARCHAR)"
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Where a rule's outcome rows get their record id, project and department from.
+
+    A record-level kind (one outcome per source record) joins back to the source view by
+    ``_row``. A grouped kind (``GROUPED = True``: one finding per lot and shared value, say)
+    gives ``_record_id``, ``_project_id``, ``_department`` (NULL: the project's) and ``_key``
+    (what tells two findings on one record apart) itself."""
+
+    source: str
+    record: str
+    project: str
+    department: str
+    key: str
+
+
+def identity(rule: Rule) -> Identity:
+    if getattr(rule.kind, "GROUPED", False):
+        return Identity(f"{OUTCOME} o LEFT JOIN (SELECT DISTINCT ON (project_id) project_id, department "
+                        "FROM projects) p ON p.project_id = o._project_id",
+                        "o._record_id", "o._project_id", "coalesce(o._department, p.department)",
+                        "coalesce(o._key, o._record_id)")
+    return Identity(f"{OUTCOME} o JOIN {SOURCE} s USING (_row)", "s._record_id", "s._project_id",
+                    "s._department", "s._record_id")
+
+
 def message_sql(rule: Rule) -> str:
     """The rule's message template as one SQL string expression over ``o`` (outcome) and ``s`` (source)."""
+    who = identity(rule)
+    record_fields = {"record_id": who.record, "project_id": who.project, "department": who.department}
     parts = []
     for text, name in rule.template:
         if text:
@@ -126,7 +154,7 @@ def message_sql(rule: Rule) -> str:
             column, kind = rule.kind.FIELDS[name]
             expr = _format(f"o.{ident(column)}", kind)
         elif name in RECORD_FIELDS:
-            expr = f"s.{RECORD_FIELDS[name]}"
+            expr = record_fields[name]
         else:
             expr = _format(f"s.{ident(name)}", schema.column(rule.spec.table, name).kind)
         parts.append(f"coalesce({expr}, '（空）')")
@@ -167,18 +195,19 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
         result.counts[outcome] = result.counts.get(outcome, 0) + count
         if outcome == "not_evaluable":
             result.reasons[why or "原因未知"] = count
+    who = identity(rule)
     con.execute(f"""
         INSERT INTO outcomes
-        SELECT {literal(spec.id)}, s._record_id, s._project_id, s._department, o.outcome, o.reason,
+        SELECT {literal(spec.id)}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
                IF(o.outcome = 'pending', o.evidence, NULL)
-        FROM {OUTCOME} o JOIN {SOURCE} s USING (_row)""")
+        FROM {who.source}""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
     con.execute(f"""
         INSERT INTO violations
         SELECT {literal(spec.id)}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
-               s._record_id, s._project_id, s._department, {literal(spec.basis)},
-               {message_sql(rule)}, o.evidence, {refer}, {order}
-        FROM {OUTCOME} o JOIN {SOURCE} s USING (_row)
+               {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
+               {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key}
+        FROM {who.source}
         WHERE o.outcome = 'violated'""")
     return result
 

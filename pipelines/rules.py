@@ -25,7 +25,7 @@ from .yamlfile import YamlDoc, YamlError, validate_with
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml"}
 #: fields every message template may use besides the table's columns and the kind's FIELDS
-RECORD_FIELDS = {"record_id": "_record_id", "project_id": "_project_id", "department": "_department"}
+RECORD_FIELDS = ("record_id", "project_id", "department")
 
 
 class RuleError(YamlError):
@@ -72,6 +72,9 @@ def _template(doc: YamlDoc, spec: RuleSpec, kind) -> list[tuple[str, str | None]
     for _, name in parts:
         if name is None or name in RECORD_FIELDS or name in kind.FIELDS:
             continue
+        if getattr(kind, "GROUPED", False):
+            raise doc.error(("message",), f"模板字段 {{{name}}} 未知 / unknown template field; 可用 known: "
+                                          f"{', '.join(list(RECORD_FIELDS) + list(kind.FIELDS))}")
         try:
             column = schema.column(spec.table, spec.require_column(name))
         except (ValueError, KeyError):
