@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--only", nargs="+", metavar="RULE_ID", help="只运行这些规则 / run only these rules")
     audit.add_argument("--fail-on", choices=("error", "warning"), default="error",
                        help="有此级别及以上违规时退出码为 1 / exit 1 on violations at or above this severity")
+    audit.add_argument("--format", dest="formats", metavar="LIST",
+                       help="输出格式，逗号分隔，默认全部 / comma-separated output formats, default all (json always)")
     audit.add_argument("--strict", action="store_true",
                        help="缺表或数据契约错误时退出码为 2 / exit 2 on missing tables or contract errors")
 
@@ -71,14 +73,20 @@ def _progress(enabled: bool):
 
 def cmd_audit(args) -> int:
     from pipelines.audit import run_audit
-    from reports.outputs import write_outputs
+    from reports.outputs import parse_formats, write_outputs
 
+    try:
+        formats = parse_formats(args.formats)
+    except ValueError as exc:
+        err.print(f"错误 error: {escape(str(exc))}")
+        return EXIT_INPUT
     with _progress(err.is_terminal) as step:
         con, audit = run_audit(args.export_dir, rules_dir=args.rules, mapping=args.mapping, as_of=args.as_of,
                                only=args.only, progress=step)
         step("写出报告 writing outputs")
-        summary = write_outputs(con, audit, args.out, options={"fail_on": args.fail_on, "only": args.only,
-                                                              "strict": args.strict})
+        summary = write_outputs(con, audit, args.out, formats=formats,
+                                options={"fail_on": args.fail_on, "only": args.only, "strict": args.strict,
+                                         "formats": list(formats)})
     _print_summary(summary, args.out)
     if args.strict:
         needed = {r.table for r in audit.results if not r.evaluated}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import jinja2
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from .data import SEVERITY_ZH, ReportData
+
 PER_RULE_LIMIT = 500
 
 
@@ -25,33 +25,21 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _rows(con, sql: str, params=()) -> list[dict]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
-def render_report(con: duckdb.DuckDBPyConnection, summary: dict) -> str:
-    by_dept: dict[str | None, dict[str, int]] = {}
-    for row in _rows(con, "SELECT department, rule_id, count(*) AS n FROM violations GROUP BY ALL ORDER BY ALL"):
-        by_dept.setdefault(row["department"], {})[row["rule_id"]] = row["n"]
-    dept_rules = [r["rule_id"] for r in summary["rules"] if any(r["rule_id"] in c for c in by_dept.values())]
+def render_report(data: ReportData) -> str:
+    summary = data.summary
+    dept_rules = [r["rule_id"] for r in data.rules if any(r["rule_id"] in c for _, c in data.by_department)]
     details = []
-    for rule in summary["rules"]:
-        if not rule["violated"]:
-            continue
-        items = _rows(con, """SELECT severity, "table", record_id, project_id, message FROM violations
-                              WHERE rule_id = ? ORDER BY department NULLS LAST, record_id LIMIT ?""",
-                      (rule["rule_id"], PER_RULE_LIMIT))
-        details.append({**rule, "violations": items, "more": max(rule["violated"] - PER_RULE_LIMIT, 0)})
+    for rule in data.rules:
+        items = [v for v in data.violations if v["rule_id"] == rule["rule_id"]]
+        if items:
+            details.append({**rule, "violations": items[:PER_RULE_LIMIT], "more": max(len(items) - PER_RULE_LIMIT, 0)})
     return _environment().get_template("report.md.j2").render(
-        s=summary, by_department=sorted(by_dept.items(), key=lambda kv: -sum(kv[1].values())),
-        dept_rules=dept_rules, details=details,
+        s=summary, by_department=data.by_department, dept_rules=dept_rules, details=details,
         pending=sum(r["pending"] for r in summary["rules"]),
         not_evaluable=sum(r["not_evaluable"] for r in summary["rules"]))
 
 
-def write_report(con: duckdb.DuckDBPyConnection, summary: dict, out_dir: Path) -> Path:
+def write_report(data: ReportData, out_dir: Path) -> Path:
     path = Path(out_dir) / "report.md"
-    path.write_text(render_report(con, summary), encoding="utf-8")
+    path.write_text(render_report(data), encoding="utf-8")
     return path
