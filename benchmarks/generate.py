@@ -112,6 +112,9 @@ SHORT_DOCS_LEAD_RATE = 0.03  # docs issued 10..19 days before the deadline (招�
 CANDIDATES_LATE_RATE = 0.05  # candidates published 4..7 days after the report (条例 §54: ≤ 3)
 PUBLICITY_SHORT_RATE = 0.03  # candidates publicised 1..2 days (条例 §54: ≥ 3)
 CONTRACT_LATE_RATE = 0.04  # contract 31..60 days after the award notice (≤ 30)
+DEPOSIT_NONE_RATE = 0.10  # no bid deposit asked (deposit_amount empty)
+DEPOSIT_OVER_RATE = 0.02  # deposit 2.5..5 % of the budget (条例 §26: ≤ 2 %)
+CONTRACT_PUBLISH_LATE_RATE = 0.05  # 政府采购 contract published 3..6 working days after signing (采购条例 §50: ≤ 2)
 SECTION_NAME_RATE = 0.20  # project names ending in （第N标段）
 
 # notices: per project one 招标公告, plus these types with these probabilities (≈ 1.5 per project)
@@ -579,7 +582,21 @@ class Generator:
             "candidates_publicity_end": ts_col(at(end_day, np.full(P, 17 * 3600))),
             "award_notice_at": ts_col(at(award_day, secs_between(rng, P, 9, 17))),
             "contract_signed_at": ts_col(at(contract_day, secs_between(rng, P, 9, 17))),
+            **self.deposits_and_contract_publication(tt, budget, contract_day),
         })
+
+    def deposits_and_contract_publication(self, tt, budget, contract_day) -> dict:
+        """deposit_amount and contract_published_at, from streams of their own (the other columns
+        keep their values): deposits mostly 0.5..2 % of the budget, 政府采购 contracts published
+        0..2 working days after signing, some late."""
+        rng, P = self.rng("projects-deposit"), len(tt)
+        share = np.where(rng.random(P) < DEPOSIT_OVER_RATE, rng.uniform(0.025, 0.05, P), rng.uniform(0.005, 0.02, P))
+        deposit = np.round(budget * share, -2)
+        none = rng.random(P) < DEPOSIT_NONE_RATE
+        k = np.where(rng.random(P) < CONTRACT_PUBLISH_LATE_RATE, rng.integers(3, 7, P), rng.integers(0, 3, P))
+        published = np.where((tt == 1) & (contract_day != NA), cap(self.cal.add(contract_day, k)), NA)
+        return {"deposit_amount": pa.array(deposit, mask=none),
+                "contract_published_at": ts_col(at(published, secs_between(rng, P, 9, 17)))}
 
     # ---------------------------------------------------------------- notices
     def make_notices(self) -> None:
@@ -1004,8 +1021,16 @@ class Generator:
             "listed_at": date_col(e["listed"]), "removed_at": date_col(e["removed"]),
             "publisher": ref(strs(p for t in types for p in PUBLISHERS[t]), pub_start[e["type"]] + pub_choice),
             "published_at": date_col(published),
+            "reported_at": date_col(self.credit_reported(e["listed"])),
         }, sql={"subject_name": f"coalesce({name_variant_sql('_org', '_variant')}, _person, _expert)",
                 "subject_id": "coalesce(_org_id, _person_id, _expert_id)"})
+
+    def credit_reported(self, listed: np.ndarray) -> np.ndarray:
+        """reported_at (报送市信用办): 0..14 days after listing (entries go back before the working-day
+        calendar starts), 2 % empty; a stream of its own."""
+        rng, n = self.rng("credit-reported"), len(listed)
+        reported = after(listed, rng.integers(0, 15, n))
+        return np.where(rng.random(n) < PUBLISHED_EMPTY_RATE, NA, reported)
 
     # ---------------------------------------------------------------- inspections
     def make_inspections(self) -> None:

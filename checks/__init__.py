@@ -9,7 +9,8 @@ optionally ``prepare(con, export)``, run before compiling, for data the kind der
 
 from importlib import import_module
 
-KINDS = ("deadline", "text_clause", "listed_party")
+KINDS = ("deadline", "text_clause", "listed_party", "shared_attribute", "bid_prices",
+         "min_interval", "ratio", "field_check", "coverage", "per_period")
 
 
 def kind(name: str):

@@ -65,9 +65,14 @@ class RuleSpec(BaseModel):
     check: str
     message: str
     where: dict[str, Condition] = {}
-    department: str | None = None
+    # the column naming the responsible department; a list means the first non-empty of them
+    # (e.g. [competent_department, received_by]); default: the record's or its project's department
+    department: str | list[str] | None = None
     refer_to: list[str] = []  # bodies a case goes to under 一(三) besides the department (公安, 纪检监察)
     enabled: bool = True
+    # notice clauses (ids of rules/clauses.yaml, e.g. 九) the rule serves besides those its basis names;
+    # for a statutory rule that implements a clause of the notice. The rule catalogue's coverage table uses both.
+    clauses: list[str] = []
 
     @field_validator("table")
     @classmethod
@@ -97,7 +102,9 @@ class RuleSpec(BaseModel):
         refs: dict[tuple, str] = {("where", c): c for c in self.where}
         refs.update({("where", c, "differs_from"): cond.differs_from
                      for c, cond in self.where.items() if cond.differs_from})
-        if self.department:
+        if isinstance(self.department, list):
+            refs.update({("department", i): c for i, c in enumerate(self.department)})
+        elif self.department:
             refs[("department",)] = self.department
         return refs
 

@@ -69,8 +69,13 @@ def create_missing_tables(con: duckdb.DuckDBPyConnection, export: Export) -> Non
         con.execute(f"CREATE OR REPLACE TABLE {ident(name)} ({', '.join(cols)})")
 
 
+def _column_sql(column: str) -> str:
+    """A column of the rule's table (``t``) or, written ``project.<column>``, of its project (``p``)."""
+    return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
+
+
 def _condition_sql(column: str, cond) -> list[str]:
-    col = f"t.{ident(column)}"
+    col = _column_sql(column)
     parts = []
     if cond.in_ is not None:
         parts.append(in_list(col, cond.in_))
@@ -81,7 +86,7 @@ def _condition_sql(column: str, cond) -> list[str]:
     if cond.present is not None:
         parts.append(f"{col} IS {'NOT ' if cond.present else ''}NULL")
     if cond.differs_from is not None:
-        parts.append(f"{col} IS DISTINCT FROM t.{ident(cond.differs_from)}")
+        parts.append(f"{col} IS DISTINCT FROM {_column_sql(cond.differs_from)}")
     return parts
 
 
@@ -89,7 +94,8 @@ def source_view_sql(spec: RuleSpec) -> str:
     """The rule's records with their context columns, after the ``where`` filter."""
     table = spec.schema_table
     has_project = table.has("project_id") and table.name != "projects"
-    own_dept = f"t.{ident(spec.department)}" if spec.department else (
+    own = [spec.department] if isinstance(spec.department, str) else (spec.department or [])
+    own_dept = ", ".join(_column_sql(c) for c in own) if own else (
         "t.department" if table.has("department") else "NULL")
     project_dept = "p.department" if has_project else ("t.department" if table.name == "projects" else "NULL")
     columns = [

@@ -20,10 +20,11 @@ import checks
 from checks.base import RuleSpec
 
 from . import schema
+from .overrides import LocalOverrides, load_local
 from .yamlfile import YamlDoc, YamlError, validate_with
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml"}
+NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml", "coverage.yaml"}
 #: fields every message template may use besides the table's columns and the kind's FIELDS
 RECORD_FIELDS = ("record_id", "project_id", "department")
 
@@ -51,6 +52,7 @@ class RulePack:
     version: str
     digest: str
     rules: list[Rule]
+    local_overrides: dict | None = None  # what local.yaml changed (pipelines.overrides), None without one
 
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
@@ -86,8 +88,10 @@ def _template(doc: YamlDoc, spec: RuleSpec, kind) -> list[tuple[str, str | None]
     return [(text, name or None) for text, name in parts]
 
 
-def load_rule(path: Path) -> Rule:
+def load_rule(path: Path, local: LocalOverrides | None = None) -> Rule:
     doc = YamlDoc.load(path)
+    if local is not None:  # local.yaml's params for this rule laid over the file, errors located in either
+        doc = local.overlay(doc)
     if not isinstance(doc.data, dict):
         raise doc.error((), "规则文件应为映射 a rule file must be a mapping")
     name = doc.data.get("check")
@@ -109,10 +113,15 @@ def load_pack(folder: Path | None = None) -> RulePack:
     files = sorted(p for p in folder.glob("*.yaml") if p.name not in NOT_RULES)
     rules, errors, seen = [], [], {}
     digest = hashlib.sha256()
+    try:
+        local = load_local(folder)
+    except YamlError as exc:
+        local = None
+        errors.append(str(exc))
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
         try:
-            rule = load_rule(path)
+            rule = load_rule(path, local)
         except YamlError as exc:
             errors.append(str(exc))
             continue
@@ -121,6 +130,11 @@ def load_pack(folder: Path | None = None) -> RulePack:
             continue
         seen[rule.id] = path
         rules.append(rule)
+    if local is not None:
+        errors += local.finish(rules)
+        digest.update(b"local.yaml\0" + local.sha256.encode())
+    from .clauses import unknown_clause_refs  # clauses imports this module
+    errors += unknown_clause_refs(folder, rules)
     if errors:
         raise RuleError("\n".join(errors))
     meta = {}
@@ -128,5 +142,6 @@ def load_pack(folder: Path | None = None) -> RulePack:
         meta = YamlDoc.load(folder / "pack.yaml").data or {}
     order = {rule_id: i for i, rule_id in enumerate(meta.get("order") or [])}
     rules.sort(key=lambda r: (order.get(r.id, len(order)), r.path.name))
-    return RulePack(folder, str(meta.get("name", folder.name)), str(meta.get("version", "0")),
-                    digest.hexdigest()[:12], rules)
+    return RulePack(folder, str(meta.get("name", folder.name)),
+                    str(meta.get("version", "0")) + (local.version_suffix if local else ""),
+                    digest.hexdigest()[:12], rules, local.describe() if local else None)

@@ -88,6 +88,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("tenderer_uscc", "招标人统一社会信用代码", kind="uscc"),
         C("agency_name", "招标代理机构"),
         C("budget", "预算金额（元）", "预算金额", kind="number"),
+        C("deposit_amount", "投标保证金（元）", "投标保证金", kind="number"),
         C("docs_issued_at", "招标文件发出时间", kind="datetime"),
         C("bid_deadline", "投标截止时间", kind="datetime"),
         C("evaluation_report_at", "评标报告提交时间", kind="datetime"),
@@ -95,6 +96,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("candidates_publicity_end", "中标候选人公示结束", kind="datetime"),
         C("award_notice_at", "中标通知书发出时间", kind="datetime"),
         C("contract_signed_at", "合同签订时间", kind="datetime"),
+        C("contract_published_at", "合同公告时间", kind="datetime"),
     )),
     Table("notices", "公告与招标文件", (
         C("notice_id", "公告编号", required=True),
@@ -137,6 +139,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("removed_at", "移出日期", kind="datetime"),
         C("publisher", "发布单位"),
         C("published_at", "公开日期", kind="datetime"),
+        C("reported_at", "报送时间", "报送市信用办时间", kind="datetime"),
     ), notes="A subject is listed on every date d with listed_at ≤ d and "
              "(removed_at empty or d < removed_at)."),
     Table("inspections", "双随机抽查", (
@@ -165,6 +168,101 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("complainant_id", "证件号", "投诉人证件号", confidential=True),
     )),
 )}
+
+#: the tables of EXPORT-V1 itself; the tables added below extend it (docs/export-extension.md).
+#: An export without the added tables still reads: they are listed as missing, and the rules
+#: that need them say "not evaluated: table missing".
+EXPORT_V1 = tuple(TABLES)
+
+MEETING_KINDS = ("例会", "专题会", "临时会议")
+CONTACT_ROLES = ("责任领导", "联络员")
+REFERRAL_KINDS = ("线索移交", "案件移送")
+
+TABLES.update({t.name: t for t in (
+    Table("meetings", "联席会议", (
+        C("meeting_id", "会议编号", required=True),
+        C("held_at", "召开日期", "会议日期", kind="datetime"),
+        C("kind", "会议类型", values=MEETING_KINDS),
+        C("convenor", "召集单位", "牵头单位"),
+        C("title", "会议名称", "议题"),
+    )),
+    Table("member_contacts", "成员单位责任领导与联络员", (
+        C("contact_id", "记录编号", required=True),
+        C("member_unit", "成员单位", required=True),
+        C("role", "角色", "职责", required=True, values=CONTACT_ROLES),
+        C("person_name", "姓名", personal=True),
+        C("phone", "联系电话", "电话", personal=True),
+        C("effective_from", "调整确定日期", "任职起始日期", kind="datetime"),
+        C("effective_until", "任职截止日期", "卸任日期", kind="datetime"),
+        C("reported_at", "报公管办日期", "报送日期", kind="datetime"),
+    ), notes="A contact is current on day d when effective_from ≤ d and "
+             "(effective_until empty or d ≤ effective_until)."),
+    Table("inspectors", "执法人员库", (
+        C("inspector_id", "执法人员编号", required=True),
+        C("department", "所属部门", required=True),
+        C("inspector_name", "姓名", personal=True),
+        C("certificate_no", "执法证号", "执法证件号"),
+        C("qualification", "执法资质"),
+        C("specialities", "业务专长"),
+        C("qualified_from", "执法资格起始日期", "资格起始日期", kind="datetime"),
+        C("qualified_until", "执法资格截止日期", "资格有效期至", kind="datetime"),
+    ), notes="Qualified on day d when qualified_from ≤ d and (qualified_until empty or d ≤ qualified_until)."),
+    Table("inspection_targets", "检查对象名录库", (
+        C("target_id", "名录编号", required=True),
+        C("project_id", "项目编号", required=True),
+        C("department", "行业监督部门", "建库部门"),
+        C("risk_level", "风险等级"),
+        C("credit_level", "信用等级", "信用水平"),
+        C("added_at", "纳入日期", kind="datetime"),
+    )),
+    Table("powers", "权责清单", (
+        C("power_code", "权力编码", "事项编码", required=True),
+        C("department", "实施部门", required=True),
+        C("power_name", "权力名称", "事项名称"),
+        C("published_at", "公布日期", kind="datetime"),
+    )),
+    Table("enforcement_actions", "行政执法行为", (
+        C("action_id", "执法行为编号", "记录编号", required=True),
+        C("department", "实施部门", required=True),
+        C("power_code", "权力编码", "事项编码"),
+        C("power_name", "权力名称", "事项名称"),
+        C("acted_at", "实施日期", "执法日期", kind="datetime"),
+        C("target", "执法对象"),
+        C("project_id", "项目编号"),
+    )),
+    Table("panels", "评标委员会", (
+        C("seat_id", "记录编号", "评委记录编号", required=True),
+        C("project_id", "项目编号", "标段编号", required=True),
+        C("expert_id", "专家编号", kind="id_any"),
+        C("expert_name", "专家姓名", personal=True),
+        C("verified_at", "现场核验时间", kind="datetime"),
+        C("evaluated_at", "评标时间", kind="datetime"),
+        C("venue", "评标场所", "交易中心"),
+    )),
+    Table("complaint_channels", "投诉举报渠道", (
+        C("channel_id", "记录编号", required=True),
+        C("department", "行业监督部门", required=True),
+        C("published_at", "发布日期", kind="datetime"),
+        C("published_where", "发布位置"),
+        C("channel", "投诉渠道", "受理电话/邮箱/地址"),
+        C("states_time_limit", "明确投诉时限", "时限", kind="bool"),
+        C("states_documents", "明确投诉要件", "要件", kind="bool"),
+        C("states_procedure", "明确投诉程序", "程序", kind="bool"),
+        C("states_office_hours", "明确法定工作时间", "法定工作时间", kind="bool"),
+        C("states_channel", "明确投诉渠道", "渠道", kind="bool"),
+    )),
+    Table("referrals", "案件线索移送", (
+        C("referral_id", "移送编号", required=True),
+        C("case_id", "案件编号"),
+        C("kind", "移送类型", values=REFERRAL_KINDS),
+        C("from_body", "移送单位", required=True),
+        C("to_body", "接收单位", required=True),
+        C("referred_at", "移送日期", kind="datetime"),
+        C("closed_at", "结案日期", kind="datetime"),
+        C("reported_back_at", "结案通报日期", "反馈日期", kind="datetime"),
+        C("project_id", "项目编号"),
+    )),
+)})
 
 
 def column(table_name: str, name: str) -> Column:

@@ -22,22 +22,38 @@ class YamlError(ValueError):
     """A YAML file people wrote is wrong; the message names file, line and field."""
 
 
+#: libyaml's safe loader when PyYAML was built with it (same safe constructors as
+#: yaml.safe_load, about ten times faster — a pack of sixty rules loads on every audit)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _syntax_error(path: str, exc: yaml.YAMLError) -> YamlError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"第{mark.line + 1}行 " if mark else ""
+    return YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}")
+
+
 @dataclass
 class YamlDoc:
     path: str
     data: Any
-    root: yaml.Node | None
+    text: str
+    _root: yaml.Node | None = None
 
     @classmethod
     def from_text(cls, text: str, path: str) -> "YamlDoc":
         try:
-            data = yaml.safe_load(text)
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"第{mark.line + 1}行 " if mark else ""
-            raise YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}") from None
-        return cls(path, data, root)
+            raise _syntax_error(path, exc) from None
+        return cls(path, data, text)
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The node tree, composed only when a line number is needed (errors)."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_SAFE_LOADER)
+        return self._root
 
     @classmethod
     def load(cls, path: Path) -> "YamlDoc":

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipelines.schema import TABLES  # noqa: E402
+from pipelines.schema import EXPORT_V1, TABLES as ALL_TABLES  # noqa: E402
+
+TABLES = {name: ALL_TABLES[name] for name in EXPORT_V1}  # the generator writes the EXPORT-V1 tables
 
 _spec = importlib.util.spec_from_file_location("ggzy_bench_generate", ROOT / "benchmarks" / "generate.py")
 gen = importlib.util.module_from_spec(_spec)

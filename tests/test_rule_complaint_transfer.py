@@ -3,6 +3,8 @@
 
 import json
 
+from helpers import output_text
+
 RULE = "complaint-transfer"
 HEADER = "complaint_id,received_by,received_at,competent_department,transferred_at,complainant_name,complainant_phone,complainant_id\n"
 SECRET = ",张秘密,13900001111,230402199001011236\n"
@@ -55,7 +57,7 @@ def test_complainant_identity_never_reaches_any_output(audit_export, tmp_path):
     run = audit_export(complaints("B,市自然资源局,2026-11-10,市农业农村局,", "C,市水务局,2026-02-30,市住建局,"))
     write_outputs(run.con, run.audit, tmp_path / "out")
     for path in (tmp_path / "out").iterdir():
-        text = path.read_text(encoding="utf-8")
+        text = output_text(path)
         for secret in ("张秘密", "13900001111", "230402199001011236"):
             assert secret not in text, (path.name, secret)
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["totals"]["violations"] >= 1

@@ -1,0 +1,82 @@
+"""Reading one column of a rule's source view, for the kinds that judge one or two values of a
+record (``min_interval``, ``ratio``, ``field_check``): the SQL of the value, whether it is
+unreadable, and — when it gives nothing — why, in Chinese, so a record is "not evaluable" with a
+reason rather than passed or failed.
+
+A column is one of the rule's table or, written ``project.<column>``, of the record's project (the
+source view holds the project's columns under those names). For a project column the reasons
+tell a missing project apart from an empty value:
+
+>>> from checks import deadline
+>>> spec = deadline.Spec.model_validate({"id": "x", "title": "t", "basis": "b", "severity": "error",
+...     "description": "d", "table": "notices", "check": "deadline", "message": "m",
+...     "from": "published_at", "to": "project.bid_deadline", "within": {"days": 1}})
+>>> label(spec, "project.bid_deadline")
+'投标截止时间'
+"""
+
+from __future__ import annotations
+
+from pipelines import schema
+from pipelines.sql import ident, literal
+from pipelines.sqlfuncs import KEEPS_RAW
+
+from .base import RuleSpec
+
+
+def column(spec: RuleSpec, name: str) -> schema.Column:
+    return schema.column(spec.table, name)
+
+
+def label(spec: RuleSpec, name: str) -> str:
+    """The column's Chinese name, as messages and reasons show it."""
+    return column(spec, name).label
+
+
+def value(name: str, alias: str = "s") -> str:
+    """SQL: the typed value of column ``name`` in the source view."""
+    return f"{alias}.{ident(name)}"
+
+
+def has_raw(spec: RuleSpec, name: str) -> bool:
+    return column(spec, name).kind in KEEPS_RAW
+
+
+def unreadable(spec: RuleSpec, name: str, alias: str = "s") -> str:
+    """SQL: TRUE when the column holds text that did not parse (only dates, booleans, numbers can)."""
+    if not has_raw(spec, name):
+        return "FALSE"
+    return f"ggzy_unreadable({alias}.{ident(name + '__raw')}, {alias}.{ident(name)})"
+
+
+def missing_project(name: str, alias: str = "s") -> str:
+    """SQL: TRUE when ``name`` is a project column and the record's project is not in projects."""
+    if not name.startswith("project."):
+        return "FALSE"
+    return f"({alias}.{ident('project.project_id')} IS NULL)"
+
+
+def why_missing(spec: RuleSpec, name: str, alias: str = "s") -> str:
+    """SQL: why column ``name`` gives no value — project missing, empty, or unreadable."""
+    text = label(spec, name)
+    parts = []
+    if name.startswith("project."):
+        parts.append(f"WHEN {missing_project(name, alias)} THEN "
+                     f"CASE WHEN {alias}._project_id IS NULL THEN {literal('未填写项目编号，无法取得' + text)} "
+                     f"ELSE '项目' || {alias}._project_id || {literal('不在项目表中，无法取得' + text)} END")
+    parts.append(f"WHEN {unreadable(spec, name, alias)} THEN {literal(text + '无法识别')}")
+    return f"CASE {' '.join(parts)} ELSE {literal(text + '未填写')} END"
+
+
+def problems_project_columns(spec: RuleSpec, refs: dict[tuple, str]) -> list[tuple[tuple, str]]:
+    """A rule over the projects table names its own columns directly, never ``project.<column>``."""
+    if spec.table != "projects":
+        return []
+    return [(loc, f"项目表的规则直接写列名 {c[len('project.'):]} / on table projects write the column "
+                  f"without 'project.'") for loc, c in refs.items() if c.startswith("project.")]
+
+
+def projects_needed(columns) -> list[str]:
+    """``["projects"]`` when any of ``columns`` is a project column: without the projects table the
+    rule cannot run at all (it is "not evaluated: table missing"), rather than finding every value empty."""
+    return ["projects"] if any(c.startswith("project.") for c in columns) else []
