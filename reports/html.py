@@ -1,0 +1,520 @@
+"""report.html: the audit as one self-contained Chinese web page for the joint meeting.
+
+Everything is in the one file — CSS, the filter script, the charts (inline SVG drawn here, on
+the server side) — so it opens from ``file://`` on an intranet PC with no network. A
+Content-Security-Policy in the page allows only its own style and script (by hash) and no
+network at all.
+
+Safety: the template is rendered with autoescape ON; evidence is shown as escaped key/value
+lists (flattened here, never a raw JSON dump); the only JSON inside a ``<script>`` is a data
+block written by :func:`script_json`, which escapes ``<``, ``>``, ``&`` and U+2028/2029.
+
+Scale: every violation is in the file. Each rule shows the first ``PAGE_SIZE`` rows; the rest
+are in the page but hidden until "显示更多" is clicked (the filters page the same way).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import math
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from pipelines import schema
+
+from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+
+PAGE_SIZE = 50  # rows shown per rule before "显示更多"
+LONG_OPEN_RUNS = 4  # open in this many weekly runs or more ...
+LONG_OPEN_DAYS = 28  # ... or first seen this many days before as_of: "长期未整改"
+HIGHLIGHT_LIMIT = 200  # rows per list in the "重点关注" section (all are in the details)
+FINDINGS_LIMIT = 1000  # data-quality findings listed one by one (all are in data_quality.jsonl)
+NO_DEPARTMENT = "（未注明部门）"
+NUMERALS = "一二三四五六七八九十"
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_COLOURS = {"error": "#b42318", "warning": "#d97706", "info": "#64748b"}
+
+#: evidence keys -> Chinese labels (unknown keys are shown as they are)
+EVIDENCE_LABELS = {
+    "missing": "缺少", "missing_labels": "缺少的内容", "notice_type": "公告类型", "found": "正文中找到的表述",
+    "within_sentences_of": "检查范围（含以下词语的句子）", "sentences": "相关语句",
+    "bid_date": "投标日期", "bid_date_source": "投标日期取自", "confidence": "匹配程度", "matches": "名单匹配",
+    "party": "当事人", "party_label": "当事人", "matched_by": "匹配依据", "entry_id": "名单记录编号",
+    "list_type": "名单类型", "listed_at": "列入日期", "removed_at": "移出日期", "publisher": "发布单位",
+    "subject_name": "名单主体", "subject_id": "主体代码/证件号", "period": "期限", "due_date": "应完成日期",
+    "working_days_counted": "截至完成（或审计日）已计工作日", "as_of": "审计截止日期",
+    "attribute": "共用信息", "value": "值", "bid_ids": "涉及投标", "bidders": "涉及投标人",
+    "dishonest_debtor": "失信被执行人条款", "bribery_record": "行贿犯罪记录条款",
+    "legal_representative": "法定代表人", "authorised_agent": "授权委托人",
+    # bid screens (围标串标 risk screens) and per-bid facts
+    "screen": "筛查类型", "facts": "有关事实", "bids": "有关投标", "bid_id": "投标编号", "bidder_name": "投标人",
+    "bidder_key": "投标人代码/名称", "price": "投标报价（元）", "status": "投标状态", "is_winner": "是否中标",
+    "rejected": "被否决或无效的投标数", "valid_bids": "有效投标数", "open_notice_ids": "公开招标公告",
+    "winner_price": "中标报价（元）", "runner_up_price": "次低报价（元）", "runner_up_bid_id": "次低价投标编号",
+    "winner_to_runner_up": "中标价与次低价相差（比例）", "rest_lowest_price": "其余投标最低报价（元）",
+    "rest_above_runner_up": "其余报价高出次低价（比例）", "close": "“接近”阈值（比例）", "far_above": "“远高于”阈值（比例）",
+    # amount limits, calendar-day periods, required values, counts
+    "bound": "限制", "factor": "比例上限", "limit": "上限（元）", "of": "计算基数（元）", "of_column": "计算基数取自",
+    "ratio": "实际比例", "value_column": "取值字段", "days_counted": "已计天数", "earliest_date": "最早应为",
+    "holiday_extends": "期限末日遇节假日顺延", "short_by_holiday_only": "仅因节假日顺延而不足",
+    "column": "检查字段", "expected": "应为", "at_least": "至少", "matched": "符合条件的记录数", "gap": "差距",
+    "match_table": "对照数据表", "items": "逐项结果", "item": "项目", "outcome": "结果", "key": "记录",
+    "candidates": "候选记录", "counts": "计入", "failed": "未满足的条件", "expect": "要求",
+}
+#: keys not shown when the named sibling (their Chinese form) is present
+HIDDEN_WHEN = {"missing": "missing_labels", "party": "party_label"}
+VALUE_LABELS = {
+    "matched_by": {"uscc": "统一社会信用代码", "resident_id": "身份证号", "name": "名称"},
+    "confidence": {"confirmed": "确认", "possible": "疑似，待核实"},
+    "bid_date_source": {"submitted_at": "投标时间", "project.bid_deadline": "项目投标截止时间"},
+    "missing": {"dishonest_debtor": "失信被执行人条款", "bribery_record": "行贿犯罪记录条款",
+                "legal_representative": "法定代表人", "authorised_agent": "授权委托人"},
+    "screen": {"single_valid": "仅一家有效投标", "all_but_winner_rejected": "除中标人外均被否决或无效",
+               "cover": "陪标（中标价与次低价接近、其余远高）"},
+    "bound": {"at_most": "不超过", "at_least": "不少于"},
+    "party": {"bidder": "投标人", "legal_rep": "法定代表人", "agent": "授权委托人", "project_manager": "项目经理"},
+    "expected": {"true": "是", "false": "否"},
+    "outcome": {"violated": "违规", "compliant": "合规", "pending": "待到期", "not_evaluable": "无法判断"},
+    "gap": {"too_few": "数量不足"},
+    "match_table": {name: f"{t.chinese}（{name}）" for name, t in schema.TABLES.items()},
+}
+#: keys whose value is a column name, shown as the column's Chinese name
+COLUMN_KEYS = {"attribute", "from_column", "to_column", "of_column", "value_column", "column"}
+#: how an empty value reads, by key (default: 未填写)
+NONE_TEXT = {"removed_at": "未移出，仍在名单上", "to": "尚未发生", "subject_id": "名单未载明"}
+
+
+# ---------------------------------------------------------------- small helpers
+
+def script_json(value) -> Markup:
+    """JSON that is safe inside ``<script type="application/json">``: no ``</script>``, no
+    comment or CDATA openers, no raw U+2028/2029 (each is a ``\\uXXXX`` escape JSON parses back)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+def csp_hash(text) -> str:
+    """The CSP source expression allowing exactly this inline <script>/<style> body."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _hash_param(**params) -> str:
+    """``#dept=…&rule=…``: the page's script applies such a hash as a filter."""
+    return "#" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items() if v)
+
+
+def _label(table: str | None, column: str | None) -> str:
+    if not column:
+        return ""
+    try:
+        return schema.column(table or "bids", column).label
+    except KeyError:
+        for t in schema.TABLES.values():
+            if t.has(column):
+                return t.column(column).label
+        return column
+
+
+def _scalar(key: str, value, table: str | None) -> str:
+    if value is None:
+        return f"（{NONE_TEXT.get(key, '未填写')}）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in VALUE_LABELS:
+        return VALUE_LABELS[key].get(str(value), str(value))
+    if key in COLUMN_KEYS:
+        return _label(table, str(value))
+    return str(value)
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def evidence_items(evidence, table: str | None = None, depth: int = 0,
+                   parent: dict | None = None) -> list[tuple[int, str, str]]:
+    """Evidence flattened to ``(depth, label, text)`` rows for an escaped key/value list. A nested
+    object's key with the same value as in its parent (a match's 匹配程度) is not repeated."""
+    items: list[tuple[int, str, str]] = []
+    if not isinstance(evidence, dict):
+        if evidence not in (None, {}, []):
+            items.append((depth, "证据", str(evidence)))
+        return items
+    labels = EVIDENCE_LABELS
+    named = {key: f"{key}_column" for key in ("from", "to", "value", "of")}
+    if any(evidence.get(column) for column in named.values()) or "attribute" in evidence:
+        labels = dict(labels)
+        for key, column in named.items():  # a deadline's events, a limit's value, read as their columns
+            if evidence.get(column):
+                labels[key] = ("计算基数 " if key == "of" else "") + _label(table, evidence[column])
+        if "attribute" in evidence and "value_column" not in evidence:
+            labels["value"] = "共用值"
+    for key, value in evidence.items():
+        if (key in named.values() and key[:-len("_column")] in evidence) \
+                or (key in HIDDEN_WHEN and HIDDEN_WHEN[key] in evidence) \
+                or (parent and key in parent and parent[key] == value and not isinstance(value, _CONTAINERS)):
+            continue
+        label = labels.get(key, key)
+        if key == "matched_by" and value == "name":  # an organisation's normalised name is a real match
+            items.append((depth, label, "名称（规范化后相同）" if evidence.get("party") == "bidder" else "姓名（仅姓名相同）"))
+        elif not isinstance(value, _CONTAINERS):
+            items.append((depth, label, _scalar(key, value, table)))
+        elif isinstance(value, dict):
+            items.append((depth, label, ""))
+            items.extend(evidence_items(value, table, depth + 1))
+        elif not any(isinstance(x, _CONTAINERS) for x in value):
+            items.append((depth, label, "、".join(_scalar(key, x, table) for x in value) if value else "（无）"))
+        else:
+            for n, element in enumerate(value, 1):
+                items.append((depth, f"{label} {n}" if len(value) > 1 else label, ""))
+                items.extend(evidence_items(element, table, depth + 1, evidence) if isinstance(element, dict)
+                             else [(depth + 1, "", str(element))])
+    return items
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- charts (inline SVG geometry)
+
+def department_chart(by_department, width: int = 860, row: int = 30, max_rows: int = 30) -> dict | None:
+    """Horizontal bars per department, stacked by severity; a bar links to that department's filter."""
+    if not by_department:
+        return None
+    rows = [(dept or NO_DEPARTMENT, counts) for dept, counts in by_department]
+    if len(rows) > max_rows:
+        rest = rows[max_rows - 1:]
+        merged: dict = {}
+        for _, sev in rest:
+            for k, n in sev.items():
+                merged[k] = merged.get(k, 0) + n
+        rows = rows[: max_rows - 1] + [(f"其余 {len(rest)} 个部门", merged)]
+    label_w, right = 190, 70
+    plot_w = width - label_w - right
+    top = max(sum(c.values()) for _, c in rows) or 1
+    step = _nice_step(top)
+    scale = plot_w / (math.ceil(top / step) * step)
+    bars = []
+    for i, (label, counts) in enumerate(rows):
+        y = 28 + i * row
+        x = label_w
+        segments = []
+        for sev in sorted(counts, key=lambda s: SEVERITY_ORDER.get(s, 9)):
+            w = counts[sev] * scale
+            segments.append({"x": round(x, 1), "w": round(max(w, 1), 1), "fill": SEVERITY_COLOURS.get(sev, "#64748b"),
+                             "title": f"{label} {SEVERITY_ZH.get(sev, sev)} {counts[sev]} 条"})
+            x += w
+        bars.append({"label": label, "y": y, "total": sum(counts.values()), "end": round(x, 1),
+                     "segments": segments, "href": None if label.startswith("其余 ") else _hash_param(dept=label)})
+    ticks = [{"x": round(label_w + v * scale, 1), "value": v}
+             for v in range(0, math.ceil(top / step) * step + 1, step)]
+    return {"width": width, "height": 28 + len(rows) * row + 10, "bars": bars, "ticks": ticks, "label_x": label_w - 8,
+            "bar_h": row - 10, "plot_bottom": 28 + len(rows) * row}
+
+
+def _by_severity(by_department_rules, severity_of) -> list[tuple[str | None, dict[str, int]]]:
+    out = []
+    for dept, counts in by_department_rules:
+        sev: dict[str, int] = {}
+        for rule_id, n in counts.items():
+            s = severity_of.get(rule_id, "error")
+            sev[s] = sev.get(s, 0) + n
+        out.append((dept, sev))
+    return out
+
+
+def _nice_step(top: float, ticks: int = 5) -> int:
+    raw = max(top / ticks, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * power:
+            return int(m * power)
+    return int(10 * power)
+
+
+def trend_chart(trend: list[dict], width: int = 860, height: int = 300) -> dict | None:
+    """Weekly runs: a stacked bar of open violations by severity, lines for new and resolved."""
+    runs = [t for t in trend if isinstance(t, dict)]
+    if not runs:
+        return None
+    left, right, top_pad, bottom = 56, 20, 20, 48
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    totals = [int(t.get("total") or 0) for t in runs]
+    peak = max(totals + [int(t.get("new") or 0) for t in runs] + [int(t.get("resolved") or 0) for t in runs]) or 1
+    step = _nice_step(peak)
+    ymax = math.ceil(peak / step) * step
+
+    def y(v):
+        return round(top_pad + plot_h - v * plot_h / ymax, 1)
+
+    slot = plot_w / len(runs)
+    bar_w = max(min(slot * 0.6, 48), 2)
+    label_every = max(1, math.ceil(len(runs) / 12))
+    bars, new_pts, resolved_pts = [], [], []
+    for i, t in enumerate(runs):
+        cx = left + slot * (i + 0.5)
+        base = 0
+        segments = []
+        by_sev = t.get("by_severity") or {}
+        parts = [(s, int(by_sev.get(s) or 0)) for s in sorted(by_sev, key=lambda s: SEVERITY_ORDER.get(s, 9))]
+        if not parts or sum(n for _, n in parts) != totals[i]:
+            parts = [("total", totals[i])]
+        for sev, n in parts:
+            if n:
+                segments.append({"y": y(base + n), "h": round(y(base) - y(base + n), 1),
+                                 "fill": SEVERITY_COLOURS.get(sev, "#475569")})
+                base += n
+        as_of = str(t.get("as_of") or "")
+        bars.append({"x": round(cx - bar_w / 2, 1), "w": round(bar_w, 1), "cx": round(cx, 1), "segments": segments,
+                     "total": totals[i], "ty": y(totals[i]) - 5, "as_of": as_of,
+                     "label": as_of[5:] if len(as_of) >= 10 else as_of, "show_label": i % label_every == 0
+                     or i == len(runs) - 1, "new": t.get("new"), "resolved": t.get("resolved")})
+        if t.get("new") is not None:
+            new_pts.append(f"{cx:.1f},{y(int(t['new']))}")
+        if t.get("resolved") is not None:
+            resolved_pts.append(f"{cx:.1f},{y(int(t['resolved']))}")
+    ticks = [{"y": y(v), "value": v} for v in range(0, ymax + 1, step)]
+    return {"width": width, "height": height, "left": left, "right": width - right, "bottom": top_pad + plot_h,
+            "bars": bars, "ticks": ticks, "new_points": " ".join(new_pts), "resolved_points": " ".join(resolved_pts),
+            "label_y": top_pad + plot_h + 18}
+
+
+# ---------------------------------------------------------------- the view the template shows
+
+def _status(v: dict, as_of: dt.date | None) -> tuple[str, bool]:
+    """(status key for the filter, long-open?) for a violation; '' without a ledger."""
+    status = v.get("status") or ""
+    long_open = False
+    if status == "open":
+        runs = v.get("runs_open")
+        first = _date(v.get("first_seen"))
+        long_open = bool((isinstance(runs, int) and runs >= LONG_OPEN_RUNS)
+                         or (first and as_of and (as_of - first).days >= LONG_OPEN_DAYS))
+    return ("long" if long_open else status), long_open
+
+
+def _group_view(g: dict) -> dict:
+    members = [str(m) for m in (g.get("members") or [])]
+    names = g.get("member_names") or {}
+    if isinstance(names, (list, tuple)):
+        names = dict(zip(members, names)) if len(names) == len(members) else {str(n): str(n) for n in names}
+
+    def who(key):
+        name = names.get(key) if isinstance(names, dict) else None
+        return f"{name}（{key}）" if name and name != key else str(key)
+
+    wins = g.get("wins") or {}
+    win_rows = []
+    if isinstance(wins, dict):
+        for member, lots in wins.items():
+            lots = lots if isinstance(lots, (list, tuple)) else [lots]
+            win_rows.append((names.get(member, member) if isinstance(names, dict) else member,
+                             "、".join(str(x) for x in lots)))
+    edges = g.get("edges") or []
+    edge_items = []
+    for e in edges[:100] if isinstance(edges, list) else []:
+        edge_items.append(evidence_items(e, "bids") if isinstance(e, dict) else [(0, "", str(e))])
+    strength = g.get("strength")
+    rotation = g.get("rotation")
+    return {"group_id": str(g.get("group_id", "")), "members": [who(m) for m in members] or
+            [str(n) for n in (names.values() if isinstance(names, dict) else [])],
+            "lots": [str(x) for x in (g.get("lots") or [])],
+            "evidence_types": [_label("bids", str(x)) for x in (g.get("evidence_types") or [])],
+            "strength": strength if isinstance(strength, (int, float)) else None,
+            "wins": win_rows, "rotation": None if rotation is None else bool(rotation),
+            "edges": edge_items, "more_edges": max(len(edges) - 100, 0) if isinstance(edges, list) else 0}
+
+
+def _finding(f) -> dict:
+    if dataclasses.is_dataclass(f):
+        return dataclasses.asdict(f)
+    return dict(f) if isinstance(f, dict) else {"reason": str(f)}
+
+
+def _clause_sentence(rules_folder, clause_id: str, marker: str) -> str | None:
+    """The sentence of a clause containing ``marker`` (e.g. 一(三)'s referral duty), quoted."""
+    try:
+        from pipelines.clauses import load_clauses
+        clause = load_clauses(Path(rules_folder) if rules_folder else None).get(clause_id)
+    except Exception:  # a report must not fail for want of a quotation
+        return None
+    if not clause:
+        return None
+    for sentence in clause.text.replace("；", "。").split("。"):
+        if marker in sentence:
+            return sentence.strip() + "。"
+    return None
+
+
+def build_view(data: ReportData) -> dict:
+    s = data.summary
+    as_of = _date(s.get("as_of"))
+    rules = {r["rule_id"]: r for r in data.rules}
+    severity_of = {r["rule_id"]: r.get("severity", "error") for r in data.rules}
+    ledger = any(v.get("status") for v in data.violations) or bool(data.trend)
+
+    # every violation, as a row
+    sections: dict[str, list[dict]] = {}
+    highlights_new, highlights_long = [], []
+    referrals: dict[str, int] = {}
+    departments: dict[str, int] = {}
+    for v in data.violations:
+        rule = rules.get(v["rule_id"], {})
+        dept = v.get("department") or NO_DEPARTMENT
+        departments[dept] = departments.get(dept, 0) + 1
+        status, long_open = _status(v, as_of)
+        refer = [str(x) for x in (v.get("refer_to") if v.get("refer_to") is not None else rule.get("refer_to") or [])]
+        for body in refer:
+            referrals[body] = referrals.get(body, 0) + 1
+        severity = v.get("severity") or "error"
+        row = {"rule_id": v["rule_id"], "severity": severity, "severity_zh": SEVERITY_ZH.get(severity, severity),
+               "status_zh": {"new": "新增", "long": "长期未整改", "open": "持续"}.get(status, status), "dept": dept,
+               "record_id": v.get("record_id"), "project_id": v.get("project_id"), "table": v.get("table"),
+               "table_zh": schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
+               "message": v.get("message") or "", "basis": v.get("basis") or rule.get("basis") or "",
+               "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
+               "evidence": evidence_items(v.get("evidence"), v.get("table")),
+               "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
+               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"])}
+        sections.setdefault(v["rule_id"], []).append(row)
+        if status == "new":
+            highlights_new.append(row)
+        elif long_open:
+            highlights_long.append(row)
+    priority = {"new": 0, "long": 1}
+    details = []
+    for rule in data.rules:
+        rows = sections.pop(rule["rule_id"], [])
+        if not rows:
+            continue
+        rows.sort(key=lambda r: priority.get(r["status"], 2))  # stable: new, long-open, then the rest
+        for i, r in enumerate(rows):
+            r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
+        details.append({"rule": rule, "rows": rows, "more": max(len(rows) - PAGE_SIZE, 0)})
+    for rule_id, rows in sections.items():  # violations of rules not in the summary (defensive)
+        for i, r in enumerate(rows):
+            r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
+        details.append({"rule": {"rule_id": rule_id, "title": rule_id, "severity": rows[0]["severity"],
+                                 "basis": rows[0]["basis"], "refer_to": [], "clause": None, "description": ""},
+                        "rows": rows, "more": max(len(rows) - PAGE_SIZE, 0)})
+    highlights_long.sort(key=lambda r: (str(r["first_seen"] or "9999"), -(r["runs_open"] or 0)))
+
+    # department x rule
+    matrix_rules = [r for r in data.rules if any(r["rule_id"] in c for _, c in data.by_department)]
+    matrix = [{"dept": dept or NO_DEPARTMENT, "counts": [counts.get(r["rule_id"], 0) for r in matrix_rules],
+               "total": sum(counts.values()), "href": _hash_param(dept=dept or NO_DEPARTMENT)}
+              for dept, counts in data.by_department]
+    matrix_totals = [sum(row["counts"][i] for row in matrix) for i in range(len(matrix_rules))]
+
+    totals = s.get("totals") or {}
+    by_sev = totals.get("by_severity") or {}
+    evaluated = [r for r in data.rules if r.get("evaluated", True)]
+    quality_rules = [r for r in data.rules if not r.get("evaluated", True) or r.get("not_evaluable")]
+    findings = [_finding(f) for f in data.findings]
+    groups = sorted((g for g in data.groups if isinstance(g, dict)),
+                    key=lambda g: (-(g.get("strength") if isinstance(g.get("strength"), (int, float)) else 0),
+                                   str(g.get("group_id", ""))))
+    trend = [t for t in data.trend if isinstance(t, dict)]
+
+    headline = [
+        {"label": "违规总数", "value": totals.get("violations", len(data.violations)), "kind": "total"},
+        {"label": "错误", "value": by_sev.get("error", 0), "kind": "error"},
+        {"label": "警告", "value": by_sev.get("warning", 0), "kind": "warning"},
+    ]
+    if by_sev.get("info"):
+        headline.append({"label": "提示", "value": by_sev["info"], "kind": "info"})
+    if ledger:
+        headline += [{"label": "本期新增", "value": len(highlights_new), "kind": "new"},
+                     {"label": "长期未整改", "value": len(highlights_long), "kind": "long"},
+                     {"label": "上期以来已整改", "value": len(data.resolved), "kind": "resolved"}]
+    headline += [
+        {"label": "涉及部门", "value": len(departments), "kind": "plain"},
+        {"label": "待到期", "value": sum(r.get("pending", 0) for r in evaluated), "kind": "plain"},
+        {"label": "无法判断", "value": sum(r.get("not_evaluable", 0) for r in evaluated), "kind": "plain"},
+        {"label": "数据质量问题", "value": totals.get("data_quality_findings", len(findings)), "kind": "plain"},
+    ]
+
+    # the numbered sections, in page order
+    toc = [("overview", "总体情况"), ("departments", "按部门统计")]
+    if trend or data.resolved:
+        toc.append(("trend", "趋势与整改"))
+    if ledger:
+        toc.append(("highlights", "重点关注：新增与长期未整改"))
+    if groups:
+        toc.append(("groups", "围标串标线索"))
+    toc.append(("details", "违规明细"))
+    if data.due_soon:
+        toc.append(("due-soon", "即将到期"))
+    toc += [("quality", "无法判断的记录与数据质量"), ("rules", "规则与依据")]
+    numbers = {key: NUMERALS[i] if i < len(NUMERALS) else str(i + 1) for i, (key, _) in enumerate(toc)}
+
+    files = [{"name": name, **f} for name, f in ((s.get("export") or {}).get("files") or {}).items()]
+    statuses = []
+    if ledger:
+        statuses = [("new", "新增"), ("open", "持续（全部）"), ("long", "长期未整改")]
+    return {
+        "personal_data": data.show_personal_data,
+        "personal_data_by": ((s.get("options") or {}).get("show_personal_data_by") or {}),
+        "s": s, "as_of": s.get("as_of"), "files": files, "ledger": ledger, "headline": headline,
+        "referrals": sorted(referrals.items(), key=lambda kv: -kv[1]),
+        "referral_quote": _clause_sentence((s.get("rule_pack") or {}).get("folder"), "一(三)", "报送公安机关"),
+        "rules": data.rules, "matrix_rules": matrix_rules, "matrix": matrix, "matrix_totals": matrix_totals,
+        "dept_chart": department_chart(_by_severity(data.by_department, severity_of)),
+        "trend": trend, "trend_chart": trend_chart(trend), "resolved": data.resolved,
+        "highlights_new": highlights_new[:HIGHLIGHT_LIMIT], "highlights_long": highlights_long[:HIGHLIGHT_LIMIT],
+        "n_new": len(highlights_new), "n_long": len(highlights_long),
+        "groups": [_group_view(g) for g in groups], "details": details, "n_violations": len(data.violations),
+        "due_soon": [d for d in data.due_soon if isinstance(d, dict)],
+        "quality_rules": quality_rules, "findings": findings[:FINDINGS_LIMIT],
+        "findings_more": max(len(findings) - FINDINGS_LIMIT, 0),
+        "filter_departments": sorted(departments.items(), key=lambda kv: (-kv[1], kv[0])),
+        "filter_rules": [(d["rule"]["rule_id"], d["rule"].get("title", ""), len(d["rows"])) for d in details],
+        "statuses": statuses, "toc": toc, "num": numbers,
+        "config": {"pageSize": PAGE_SIZE, "total": len(data.violations),
+                   "departments": [d for d, _ in sorted(departments.items())]},
+        "long_open_runs": LONG_OPEN_RUNS, "long_open_days": LONG_OPEN_DAYS, "page_size": PAGE_SIZE,
+        "highlight_limit": HIGHLIGHT_LIMIT,
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters["severity"] = lambda s: SEVERITY_ZH.get(s, s)
+    env.filters["status"] = lambda s: STATUS_ZH.get(s, s)
+    env.filters["script_json"] = script_json
+    env.filters["csp_hash"] = csp_hash
+    env.filters["bid_label"] = lambda c: _label("bids", c)
+    env.filters["table_zh"] = lambda n: f"{schema.TABLES[n].chinese}（{n}）" if n in schema.TABLES else n
+    env.filters["hash_param"] = lambda params: _hash_param(**params)
+    env.globals["SEVERITY_COLOURS"] = SEVERITY_COLOURS
+    return env
+
+
+def render_html(data: ReportData) -> str:
+    return _environment().get_template("report.html.j2").render(**build_view(data))
+
+
+def write_html(data: ReportData, out_dir: Path) -> Path:
+    path = Path(out_dir) / "report.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(data), encoding="utf-8")
+    return path

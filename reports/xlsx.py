@@ -1,0 +1,496 @@
+"""violations.xlsx: the audit as a workbook for analysts.
+
+Sheets, in order:
+
+* 汇总 — as-of date, data covered (files, rows, fingerprints), totals, per-rule counts
+  (checked / violated / pending / not evaluable, with a link to the rule's sheet) and
+  per-department counts;
+* 违规清单 — every violation on one sheet (common columns only), for pivot tables across rules;
+* one sheet per rule — the violations of that rule with their evidence flattened into columns
+  by the rule's kind of check (deadline: 起算日/应办期限/实际办理/已计工作日; listed_party:
+  投标日/匹配名单/匹配方式…; text_clause: 缺少要素…; collusion: 共同属性/共同值/涉及投标), and a
+  compact 证据 column for whatever else the evidence holds;
+* 无法判断 — per rule, why records could not be judged;
+* 数据质量 — the export contract's findings (values already masked);
+* 已整改 / 即将到期 / 围标串标团伙 — when the audit has them (ledger, groups).
+
+Every data sheet has a frozen header row and an auto-filter; dates are real Excel dates; column
+widths count a CJK character as two. With a ledger the violations carry 状态 (新增/持续),
+首次发现 and 持续期数.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import xlsxwriter
+
+from . import evidence as E
+from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+
+FILE_NAME = "violations.xlsx"
+MAX_WIDTH, MIN_WIDTH = 60, 6
+WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
+MAX_CELL = 32_000  # Excel holds at most 32 767 characters in a cell
+RESERVED_SHEETS = ("汇总", "违规清单", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+CHECK_ZH = {"deadline": "期限", "listed_party": "名单比对", "text_clause": "公告条款", "collusion": "围标串标",
+            "other": "其他"}
+#: Chinese headers for the keys of ledger, due-soon and group records
+KEY_ZH = {
+    "rule_id": "规则编号", "title": "规则", "record_id": "记录编号", "project_id": "项目编号",
+    "department": "责任部门", "severity": "级别", "message": "问题描述", "first_seen": "首次发现",
+    "resolved_as_of": "整改确认日", "due_date": "应办期限", "from": "起算日", "days_left": "剩余天数",
+    "working_days_left": "剩余工作日", "table": "数据表", "basis": "依据", "status": "状态",
+    "runs_open": "持续期数", "group_id": "团伙编号", "members": "成员", "lots": "共同投标标段",
+    "evidence_types": "关联证据", "strength": "关联强度", "wins": "中标情况", "rotation": "轮流中标",
+    "as_of": "审计截止日期", "evidence": "证据", "last_seen": "最后发现", "message_zh": "问题描述",
+}
+HIDDEN_KEYS = {"key"}  # internal identity of a violation, meaningless to a reader
+
+
+def _display_width(text: str) -> int:
+    """Column width in Excel character units: a CJK (3-byte UTF-8) character counts as two."""
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
+        self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"})
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.section = wb.add_format({"bold": True, "font_size": 12})
+        self.label = wb.add_format({"bold": True})
+        self.error = wb.add_format({"font_color": "#C00000", "bold": True})
+        self.new = wb.add_format({"font_color": "#C00000"})
+        self.link = wb.add_format({"font_color": "#0563C1", "underline": 1})
+
+
+class _Widths:
+    def __init__(self):
+        self.w: dict[int, int] = {}
+
+    def see(self, col: int, width: int) -> None:
+        if width > self.w.get(col, 0):
+            self.w[col] = width
+
+    def apply(self, ws) -> None:
+        for col, width in self.w.items():
+            ws.set_column(col, col, max(MIN_WIDTH, min(MAX_WIDTH, width + 2)))
+
+
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system)
+
+
+def _excel_day(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measure: bool = True) -> int:
+    """Write one typed cell; return its display width (0 when left empty or not ``measure``d).
+
+    Dates are written as Excel date serials with a date format, which is what Excel stores for a
+    date cell (xlsxwriter's own conversion is the slowest part for 10 000 rows)."""
+    if type(value) is str:  # the common case first
+        if not value:
+            return 0
+        ws.write_string(row, col, value[:MAX_CELL], cell_format)
+        return _display_width(value[:200]) if measure else 0
+    if value is None or value == []:
+        return 0
+    if isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", cell_format)
+        return 2
+    if isinstance(value, (int, float)):
+        ws.write_number(row, col, value, cell_format)
+        return len(str(value))
+    if isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), cell_format or fmt.datetime)
+        return 16
+    if isinstance(value, dt.date):
+        ws.write_number(row, col, _excel_day(value), cell_format or fmt.date)
+        return 10
+    text = E.compact(value)
+    ws.write_string(row, col, text[:MAX_CELL], cell_format)
+    return _display_width(text[:200]) if measure else 0
+
+
+def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, widths: _Widths | None = None,
+           freeze: bool = True) -> int:
+    """A header row and data rows with a frozen header and an auto-filter; returns the rows written."""
+    own = widths is None
+    widths = widths or _Widths()
+    for c, h in enumerate(headers):
+        ws.write_string(first_row, c, h, fmt.header)
+        widths.see(c, _display_width(h) + 2)  # room for the filter button
+    n = 0
+    for n, values in enumerate(rows, start=1):
+        r = first_row + n
+        if n <= WIDTH_SAMPLE:
+            for c, value in enumerate(values):
+                widths.see(c, _write(ws, fmt, r, c, value))
+        else:
+            for c, value in enumerate(values):
+                _write(ws, fmt, r, c, value, measure=False)
+    if freeze:
+        ws.freeze_panes(first_row + 1, 0)
+    ws.autofilter(first_row, 0, first_row + max(n, 0), len(headers) - 1)
+    if own:
+        widths.apply(ws)
+    return n
+
+
+def _highlight(ws, fmt: _Formats, headers: list[str], first_row: int, n: int) -> None:
+    """错误 in the 级别 column and 新增 in the 状态 column stand out."""
+    for name, word, style in (("级别", "错误", fmt.error), ("状态", "新增", fmt.new)):
+        if name in headers and n:
+            c = headers.index(name)
+            ws.conditional_format(first_row + 1, c, first_row + n, c,
+                                  {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": style})
+
+
+def sheet_names(rules: list[dict]) -> dict[str, str]:
+    """rule_id -> a unique worksheet name of at most 31 characters: the rule's title, shortened."""
+    used = {n.casefold() for n in RESERVED_SHEETS}
+    names = {}
+    for rule in rules:
+        base = _BAD_SHEET_CHARS.sub("", str(rule.get("title") or rule["rule_id"])).strip().strip("'") or rule["rule_id"]
+        name = base if len(base) <= 31 else base[:30] + "…"
+        k = 2
+        while name.casefold() in used or name.casefold() == "history":
+            suffix = f"({k})"
+            name = (base if len(base) + len(suffix) <= 31 else base[:30 - len(suffix)] + "…") + suffix
+            k += 1
+        used.add(name.casefold())
+        names[rule["rule_id"]] = name
+    return names
+
+
+# ------------------------------------------------------------------ evidence columns per kind
+
+def _join(values, sep="；") -> str:
+    return sep.join(str(v) for v in values if v not in (None, ""))
+
+
+def _kind_columns(kind: str, table: str, violations: list[dict]) -> tuple[list[tuple[str, callable]], set[str]]:
+    """(header, value of a violation) pairs for a kind of check, and the evidence keys they show."""
+    if kind == E.DEADLINE:
+        ev0 = violations[0]["evidence"] if violations else {}
+        counted = "working_days_counted" if "working_days_counted" in ev0 else "days_counted"
+        from_label = E.column_label(table, ev0.get("from_column"))
+        to_label = E.column_label(table, ev0.get("to_column"))
+        cols = [
+            (f"起算日（{from_label}）" if from_label else "起算日", lambda ev: E.as_date(ev.get("from"))),
+            ("应办期限", lambda ev: E.as_date(ev.get("due_date"))),
+            (f"实际办理（{to_label}）" if to_label else "实际办理", lambda ev: E.as_date(ev.get("to"))),
+            ("办理情况", lambda ev: "逾期办理" if ev.get("to") else "逾期未办"),
+            ("期限", lambda ev: ev.get("period")),
+            ("已计工作日" if counted == "working_days_counted" else "已计日数", lambda ev: ev.get(counted)),
+        ]
+        return cols, {"from", "to", "due_date", "period", "working_days_counted", "days_counted",
+                      "from_column", "to_column", "as_of"}
+    if kind == E.LISTED_PARTY:
+        def matches(ev):
+            return ev.get("matches") or []
+        cols = [
+            ("投标日", lambda ev: E.as_date(ev.get("bid_date"))),
+            ("投标日来源", lambda ev: E.BID_DATE_SOURCE_ZH.get(ev.get("bid_date_source"), ev.get("bid_date_source"))),
+            ("匹配对象", lambda ev: _join(m.get("party_label") or m.get("party") for m in matches(ev))),
+            ("匹配名单", lambda ev: _join(f"{m.get('list_type', '')}（{m.get('entry_id', '')}）" for m in matches(ev))),
+            ("匹配方式", lambda ev: _join(E.matched_by_zh(m) for m in matches(ev))),
+            ("可信度", lambda ev: E.CONFIDENCE_ZH.get(ev.get("confidence"), ev.get("confidence"))),
+            ("名单主体", lambda ev: _join(m.get("subject_name") for m in matches(ev))),
+            ("名单证件号", lambda ev: _join(m.get("subject_id") for m in matches(ev))),
+            ("列入日期", lambda ev: E.as_date(matches(ev)[0].get("listed_at")) if matches(ev) else None),
+            ("发布单位", lambda ev: _join(dict.fromkeys(m.get("publisher") for m in matches(ev)))),
+        ]
+        return cols, {"bid_date", "bid_date_source", "confidence", "matches"}
+    if kind == E.TEXT_CLAUSE:
+        def found(ev):
+            return _join((p for phrases in (ev.get("found") or {}).values() for p in (phrases or [])), "、")
+        cols = [
+            ("公告类型", lambda ev: ev.get("notice_type")),
+            ("缺少要素", lambda ev: _join(ev.get("missing_labels") or ev.get("missing") or [], "、")),
+            ("已有表述", found),
+        ]
+        if any("sentences" in v["evidence"] for v in violations):
+            cols.append(("相关语句", lambda ev: _join(ev.get("sentences") or [])))
+        return cols, {"notice_type", "missing", "missing_labels", "found", "sentences", "within_sentences_of"}
+    if kind == E.COLLUSION:
+        cols = [
+            ("共同属性", lambda ev: E.column_label("bids", ev.get("attribute"))),
+            ("共同值", lambda ev: ev.get("value")),
+            ("涉及投标", lambda ev: _join(ev.get("bid_ids") or [], "、")),
+            ("投标数", lambda ev: len(ev.get("bid_ids") or [])),
+        ]
+        return cols, {"attribute", "value", "bid_ids"}
+    return [], set()
+
+
+def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict], ledger: bool) -> int:
+    ws = wb.add_worksheet(name)
+    kind = E.rule_kind(violations)
+    kind_cols, shown = _kind_columns(kind, rule.get("table") or "", violations)
+    refer = any(v.get("refer_to") for v in violations)
+    leftover = [{k: x for k, x in v["evidence"].items() if k not in shown} for v in violations]
+    has_rest = any(leftover)
+    headers = ["规则", "级别", "记录编号", "项目编号", "责任部门", "依据", "问题描述", *(h for h, _ in kind_cols)]
+    if ledger:
+        headers += ["状态", "首次发现", "持续期数"]
+    if refer:
+        headers.append("移送")
+    if has_rest:
+        headers.append("证据")
+
+    def rows():
+        for v, rest in zip(violations, leftover):
+            ev = v["evidence"]
+            row = [v["rule_id"], SEVERITY_ZH.get(v["severity"], v["severity"]), v["record_id"], v.get("project_id"),
+                   v.get("department"), v.get("basis"), v.get("message")]
+            row += [get(ev) for _, get in kind_cols]
+            if ledger:
+                row += [STATUS_ZH.get(v.get("status"), v.get("status")), E.as_date(v.get("first_seen")),
+                        v.get("runs_open")]
+            if refer:
+                row.append(_join(v.get("refer_to") or [], "、"))
+            if has_rest:
+                row.append(E.compact(rest))
+            yield row
+
+    n = _table(ws, fmt, headers, rows())
+    _highlight(ws, fmt, headers, 0, n)
+    if not violations:
+        note = (f"未评估：{rule.get('not_evaluated_reason')}" if not rule.get("evaluated", True)
+                else "本期未发现违规。")
+        ws.write_string(2, 0, note)
+    return n
+
+
+def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
+    ws = wb.add_worksheet("违规清单")
+    titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
+    headers = ["规则编号", "规则", "级别", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
+    if ledger:
+        headers += ["状态", "首次发现", "持续期数"]
+    headers.append("移送")
+
+    def rows():
+        for v in data.violations:
+            ev = v["evidence"]
+            row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), v.get("table"),
+                   v["record_id"], v.get("project_id"), v.get("department"), v.get("basis"), v.get("message"),
+                   E.as_date(ev.get("due_date"))]
+            if ledger:
+                row += [STATUS_ZH.get(v.get("status"), v.get("status")), E.as_date(v.get("first_seen")),
+                        v.get("runs_open")]
+            row.append(_join(v.get("refer_to") or [], "、"))
+            yield row
+
+    n = _table(ws, fmt, headers, rows())
+    _highlight(ws, fmt, headers, 0, n)
+
+
+def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -> None:
+    s = data.summary
+    ws = wb.add_worksheet("汇总")
+    widths = _Widths()
+    totals = s.get("totals", {})
+    sev = totals.get("by_severity", {})
+    rules = s.get("rules", [])
+    export = s.get("export", {})
+    pack = s.get("rule_pack", {})
+    ws.write_string(0, 0, "公共资源交易协同监管审计 · 违规清单（鹤发改公管〔2022〕216号）", fmt.title)
+    facts = [
+        ("审计截止日期", E.as_date(s.get("as_of"))),
+        ("生成时间", s.get("generated_at")),
+        ("数据来源", export.get("folder")),
+        ("数据文件", "；".join(f"{name} {f.get('rows')} 行" for name, f in export.get("files", {}).items())),
+        ("缺少的数据表", "、".join(export.get("missing_tables") or []) or "无"),
+        ("规则包", f"{pack.get('name', '')} {pack.get('version', '')}（{pack.get('digest', '')}）"),
+        ("违规合计", totals.get("violations", 0)),
+        ("其中错误", sev.get("error", 0)),
+        ("其中警告", sev.get("warning", 0)),
+        ("其中提示", sev.get("info", 0)),
+        ("尚未到期", sum(r.get("pending", 0) for r in rules)),
+        ("无法判断", sum(r.get("not_evaluable", 0) for r in rules)),
+        ("数据质量问题", totals.get("data_quality_findings", len(data.findings))),
+    ]
+    if any("status" in v for v in data.violations):
+        facts[7:7] = [("其中新增", sum(v.get("status") == "new" for v in data.violations)),
+                      ("其中持续", sum(v.get("status") == "open" for v in data.violations))]
+    if data.resolved:
+        facts.append(("已整改（上期有、本期无）", len(data.resolved)))
+    row = 2
+    for label, value in facts:
+        ws.write_string(row, 0, label, fmt.label)
+        widths.see(0, _display_width(label))
+        _write(ws, fmt, row, 1, value)  # long texts may spill over; not sized
+        row += 1
+
+    row += 1
+    ws.write_string(row, 0, "一、按规则统计", fmt.section)
+    row += 1
+    headers = ["规则编号", "规则", "依据", "级别", "检查类型", "检查", "违规", "待到期", "无法判断", "合规", "不适用",
+               "说明", "明细工作表"]
+    by_rule: dict[str, list[dict]] = {}
+    for v in data.violations:
+        by_rule.setdefault(v["rule_id"], []).append(v)
+    first = row
+    for c, h in enumerate(headers):
+        ws.write_string(row, c, h, fmt.header)
+        widths.see(c, _display_width(h))
+    for r in data.rules:
+        row += 1
+        evaluated = r.get("evaluated", True)
+        kind = E.rule_kind(by_rule.get(r["rule_id"], []))
+        reasons = "；".join(f"{why} {n} 条" for why, n in (r.get("not_evaluable_reasons") or {}).items())
+        values = [r["rule_id"], r.get("title"), r.get("basis"), SEVERITY_ZH.get(r.get("severity"), r.get("severity")),
+                  CHECK_ZH.get(kind, "") if by_rule.get(r["rule_id"]) else "",
+                  *((r.get("checked", 0), r.get("violated", 0), r.get("pending", 0), r.get("not_evaluable", 0),
+                     r.get("compliant", 0), r.get("not_applicable", 0)) if evaluated else ("—",) * 6),
+                  reasons if evaluated else f"未评估：{r.get('not_evaluated_reason')}"]
+        for c, value in enumerate(values):
+            widths.see(c, _write(ws, fmt, row, c, value))
+        sheet = names[r["rule_id"]]
+        ws.write_url(row, len(values), f"internal:'{sheet}'!A1", fmt.link, string=sheet)
+        widths.see(len(values), _display_width(sheet))
+    ws.autofilter(first, 0, row, len(headers) - 1)
+
+    row += 2
+    ws.write_string(row, 0, "二、按部门统计", fmt.section)
+    row += 1
+    dept_rules = [r["rule_id"] for r in data.rules if r["rule_id"] in by_rule]
+    headers = ["部门", *dept_rules, "合计", "错误", "逾期未办", "疑似待核实"]
+    for c, h in enumerate(headers):
+        ws.write_string(row, c, h, fmt.header)
+        widths.see(c, _display_width(h))
+    by_dept: dict = {}
+    for v in data.violations:
+        d = by_dept.setdefault(v.get("department"), {"error": 0, "overdue": 0, "possible": 0})
+        d["error"] += v["severity"] == "error"
+        d["overdue"] += E.is_overdue_not_done(v)
+        d["possible"] += E.is_possible_match(v)
+    for dept, counts in data.by_department:
+        row += 1
+        extra = by_dept.get(dept, {"error": 0, "overdue": 0, "possible": 0})
+        values = [dept or "（未注明部门）", *(counts.get(rid, 0) for rid in dept_rules), sum(counts.values()),
+                  extra["error"], extra["overdue"], extra["possible"]]
+        for c, value in enumerate(values):
+            widths.see(c, _write(ws, fmt, row, c, value))
+    if not data.by_department:
+        row += 1
+        ws.write_string(row, 0, "未发现违规。")
+
+    row += 2
+    ws.write_string(row, 0, "三、数据覆盖", fmt.section)
+    row += 1
+    headers = ["文件", "数据表", "行数", "格式", "编码", "缺少的列", "SHA-256"]
+    for c, h in enumerate(headers):
+        ws.write_string(row, c, h, fmt.header)
+    for name, f in export.get("files", {}).items():
+        row += 1
+        values = [name, f.get("table"), f.get("rows"), f.get("format"), f.get("encoding"),
+                  "、".join(E.column_label(f.get("table") or "", c) for c in f.get("missing_columns") or []),
+                  f.get("sha256")]
+        for c, value in enumerate(values):
+            _write(ws, fmt, row, c, value)  # hashes and column lists are not sized
+    for table in export.get("missing_tables") or []:
+        row += 1
+        _write(ws, fmt, row, 0, "（缺失）")
+        _write(ws, fmt, row, 1, table)
+    widths.apply(ws)
+    ws.set_column(1, 1, 40)
+    ws.activate()
+
+
+def _reasons_sheet(wb, fmt: _Formats, data: ReportData) -> None:
+    ws = wb.add_worksheet("无法判断")
+    rows = []
+    for r in data.rules:
+        if not r.get("evaluated", True):
+            rows.append([r["rule_id"], r.get("title"), r.get("table"), f"未评估：{r.get('not_evaluated_reason')}", None])
+        for why, n in (r.get("not_evaluable_reasons") or {}).items():
+            rows.append([r["rule_id"], r.get("title"), r.get("table"), why, n])
+    n = _table(ws, fmt, ["规则编号", "规则", "数据表", "原因", "记录数"], rows)
+    if not n:
+        ws.write_string(2, 0, "所有记录均可判断。")
+
+
+def _findings_sheet(wb, fmt: _Formats, data: ReportData) -> None:
+    ws = wb.add_worksheet("数据质量")
+
+    def get(f, name):
+        return f.get(name) if isinstance(f, dict) else getattr(f, name, None)
+
+    rows = ([get(f, "table"), get(f, "file"), get(f, "row"), get(f, "column"),
+             E.column_label(get(f, "table") or "", get(f, "column")), get(f, "value"), get(f, "reason"),
+             SEVERITY_ZH.get(get(f, "severity"), get(f, "severity")), get(f, "check")] for f in data.findings)
+    headers = ["数据表", "文件", "行", "列", "中文列名", "值（已脱敏）", "问题", "级别", "检查项"]
+    n = _table(ws, fmt, headers, rows)
+    _highlight(ws, fmt, headers, 0, n)
+    if not n:
+        ws.write_string(2, 0, "未发现数据质量问题。")
+
+
+def _records_sheet(wb, fmt: _Formats, name: str, records: list[dict]) -> None:
+    """A sheet for records of a shape this module does not fix (resolved, due soon, groups)."""
+    ws = wb.add_worksheet(name)
+    keys = [k for k in dict.fromkeys(k for rec in records for k in rec) if k not in HIDDEN_KEYS]
+    headers = [KEY_ZH.get(k, k) for k in keys]
+
+    def value(k, x):
+        if k == "severity":
+            return SEVERITY_ZH.get(x, x)
+        if k == "status":
+            return STATUS_ZH.get(x, x)
+        if isinstance(x, (list, dict)):
+            return E.compact(x)
+        return E.as_date(x)
+
+    _table(ws, fmt, headers, ([value(k, rec.get(k)) for k in keys] for rec in records))
+
+
+def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
+    """With a ledger: one row per recorded run, oldest first."""
+    ws = wb.add_worksheet("历次运行")
+    headers = ["审计截止日期", "违规", "错误", "警告", "提示", "新增", "持续", "已整改", "规则包版本", "记录时间"]
+
+    def rows():
+        for run in trend:
+            sev = run.get("by_severity") or {}
+            yield [E.as_date(run.get("as_of")), run.get("total"), sev.get("error"), sev.get("warning"), sev.get("info"),
+                   run.get("new"), run.get("open"), run.get("resolved"), run.get("rule_pack_version"),
+                   E.as_date(str(run["recorded_at"])[:19]) if run.get("recorded_at") else None]
+
+    _table(ws, fmt, headers, rows())
+
+
+def write_xlsx(data: ReportData, out_dir: Path) -> Path:
+    path = Path(out_dir) / FILE_NAME
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "remove_timezone": True})
+    wb.set_properties({"title": "公共资源交易协同监管审计 违规清单", "subject": f"截至 {data.summary.get('as_of')}",
+                       "author": "ggzy", "comments": "鹤发改公管〔2022〕216号"})
+    fmt = _Formats(wb)
+    names = sheet_names(data.rules)
+    ledger = any("status" in v for v in data.violations)
+    by_rule: dict[str, list[dict]] = {}
+    for v in data.violations:
+        by_rule.setdefault(v["rule_id"], []).append(v)
+    _summary_sheet(wb, fmt, data, names)
+    _all_sheet(wb, fmt, data, ledger)
+    for rule in data.rules:
+        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, by_rule.get(rule["rule_id"], []), ledger)
+    _reasons_sheet(wb, fmt, data)
+    _findings_sheet(wb, fmt, data)
+    for name, records in (("已整改", data.resolved), ("即将到期", data.due_soon), ("围标串标团伙", data.groups)):
+        if records:
+            _records_sheet(wb, fmt, name, [r if isinstance(r, dict) else vars(r) for r in records])
+    if data.trend:
+        _trend_sheet(wb, fmt, data.trend)
+    wb.close()
+    return path
