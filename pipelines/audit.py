@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from . import calendar, engine, reading, rules
+from . import calendar, engine, networks, reading, rules
 from .validate import Finding, check_contract
 
 
@@ -29,6 +29,7 @@ class Audit:
     calendar: calendar.CalendarInfo
     results: list[engine.RuleResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)  # bidder groups (围标串标), pipelines.networks
 
 
 def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
@@ -40,6 +41,7 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     step = progress or (lambda _msg: None)
     pack = rules.load_pack(rules_dir)
     selected = pack.select(only)
+    network_params = networks.load_params(pack.folder)  # a broken file fails before the export is read
     con = con or duckdb.connect()
     step("读取数据 reading export")
     export = reading.load_export(con, Path(export_dir), mapping, progress=step)
@@ -48,4 +50,6 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     cal = calendar.install_calendar(con, pack.folder / "calendar")
     audit = Audit(export, pack, as_of or today_in_beijing(), cal, findings=findings)
     audit.results = engine.run_rules(con, selected, export, audit.as_of, cal.last_year, progress=step)
+    step("围标串标关联分析 bidder networks")
+    audit.groups = networks.find_groups(con, selected, export, pack.folder, network_params)
     return con, audit

@@ -35,3 +35,19 @@ def write_findings(findings, out_dir: Path) -> Path:
         for finding in findings:
             handle.write(json.dumps(asdict(finding), ensure_ascii=False) + "\n")
     return path
+
+
+RESOLVED_FIELDS = ("rule_id", "record_id", "first_seen", "resolved_as_of", "last_seen", '"key"', '"table"',
+                   "project_id", "department", "severity", "basis", "message")
+
+
+def write_resolved(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
+    """resolved.jsonl (with a ledger): the previous run's violations this run no longer finds
+    (table ``resolved_violations``, made by pipelines.ledger)."""
+    path = Path(out_dir) / "resolved.jsonl"
+    con.execute(f"""COPY (SELECT {', '.join(RESOLVED_FIELDS)} FROM resolved_violations
+                          ORDER BY rule_order, department NULLS LAST, record_id)
+                    TO {literal(str(path))} (FORMAT json)""")
+    if not path.exists():
+        path.write_text("", encoding="utf-8")
+    return path

@@ -36,7 +36,8 @@ def render_report(data: ReportData) -> str:
     return _environment().get_template("report.md.j2").render(
         s=summary, by_department=data.by_department, dept_rules=dept_rules, details=details,
         pending=sum(r["pending"] for r in summary["rules"]),
-        not_evaluable=sum(r["not_evaluable"] for r in summary["rules"]))
+        not_evaluable=sum(r["not_evaluable"] for r in summary["rules"]),
+        due_soon=data.due_soon, resolved=data.resolved, groups=data.groups)
 
 
 def write_report(data: ReportData, out_dir: Path) -> Path:

@@ -24,14 +24,18 @@ def rule_summary(result) -> dict:
     }
 
 
-def build_summary(audit: Audit, violations_by_severity: dict[str, int], options: dict | None = None) -> dict:
+def build_summary(audit: Audit, violations_by_severity: dict[str, int], options: dict | None = None, *,
+                  ledger: dict | None = None, due_soon: dict | None = None) -> dict:
+    """``ledger``: the ledger's view of this run (pipelines.ledger.LedgerRun.summary), None without one;
+    ``due_soon``: {within_working_days, count} of the due-soon list."""
     export = audit.export
     by_check = collections.Counter((f.table, f.reason, f.severity) for f in audit.findings)
     return {
         "as_of": audit.as_of.isoformat(),
         "generated_at": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds"),
         "rule_pack": {"name": audit.pack.name, "version": audit.pack.version, "digest": audit.pack.digest,
-                      "folder": str(audit.pack.folder)},
+                      "folder": str(audit.pack.folder),
+                      "local_overrides": audit.pack.local_overrides},  # local.yaml's changes, or null
         "calendar": {"first_year": audit.calendar.first_year, "last_year": audit.calendar.last_year},
         "export": {
             "folder": str(export.folder),
@@ -48,6 +52,8 @@ def build_summary(audit: Audit, violations_by_severity: dict[str, int], options:
         "data_quality": [{"table": t, "reason": r, "severity": s, "count": n}
                          for (t, r, s), n in sorted(by_check.items(), key=lambda kv: -kv[1])],
         "options": options or {},
+        "ledger": ledger,
+        "due_soon": due_soon,
     }
 
 

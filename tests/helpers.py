@@ -25,3 +25,14 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
     return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size,
                                          p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def output_text(path: Path) -> str:
+    """An output file's text: a text file as it is, an Office file (.xlsx/.docx, a zip of XML parts)
+    as the text of its XML parts, so that privacy checks cover every output."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
+    return Path(path).read_text(encoding="utf-8")
