@@ -69,7 +69,7 @@ def test_summary_paragraph_numbers_are_those_of_summary_json(briefing):
                    f"警告{sev.get('warning', 0)}条", f"提示{sev.get('info', 0)}条",
                    f"另有{sum(r['pending'] for r in rules)}条尚未到期",
                    f"{sum(r['not_evaluable'] for r in rules)}条因数据缺失或无法识别无法判断",
-                   f"数据质量问题{totals['data_quality_findings']}处", "截至2026年11月27日", "投诉8条"):
+                   f"数据质量问题{totals['data_quality_findings']}处", "截至2026年11月27日", "投诉10条"):
         assert phrase in text, phrase
 
 

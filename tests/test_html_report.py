@@ -377,7 +377,7 @@ def test_report_states_its_period_data_and_headline_numbers(sample_report):
     summary = json.loads((sample_report.parent / "summary.json").read_text(encoding="utf-8"))
     violations = _violations(sample_report.parent)
     assert "2026-11-27" in text and "examples/sample-export" in text.replace("\\", "/")
-    for table, rows in (("投标记录（bids）", 7), ("投诉（complaints）", 8), ("公告与招标文件（notices）", 8)):
+    for table, rows in (("投标记录（bids）", 31), ("投诉（complaints）", 10), ("公告与招标文件（notices）", 18)):
         assert f"{table} {rows} 行" in text
     totals = summary["totals"]
     assert re.search(rf'<div class="v">{totals["violations"]}</div><div class="l">违规总数', text)
@@ -494,8 +494,11 @@ def test_a_report_with_unmasked_personal_data_says_so_at_the_top(tmp_path, sampl
     assert "auditor@pc1" in banner
 
 
-def test_no_groups_section_without_groups(sample_report):
-    assert 'id="groups"' not in sample_report.read_text(encoding="utf-8")
+def test_groups_section_only_with_groups(tmp_path, sample_report):
+    assert 'id="groups"' in sample_report.read_text(encoding="utf-8")  # the sample's bidder ring (G001)
+    _, _, data = _sample_data(tmp_path)
+    data.groups = []
+    assert 'id="groups"' not in write_html(data, tmp_path).read_text(encoding="utf-8")
 
 
 def test_ledger_report_shows_the_weekly_trend_and_puts_new_and_long_open_cases_first(ledger_report):
@@ -610,7 +613,7 @@ def test_report_loads_in_chromium_with_no_errors_no_network_and_a_screenshot(bro
 @needs_chromium
 def test_chinese_text_renders_in_an_installed_cjk_font_without_tofu(browser, sample_report):
     browser.open(sample_report.as_uri())
-    for selector in ("h1", ".issuer", "h2", "#overview + .cards .l", "tr.v td.msg", "dl.ev dt", "svg.chart text",
+    for selector in ("h1", ".issuer", "h2", "#overview + .cards .l", "tr.v td.msg", "tr.v dl.ev dt", "svg.chart text",
                      ".filters label"):
         fonts = browser.platform_fonts(selector)
         assert fonts and all("CJK" in f for f in fonts), (selector, fonts)
