@@ -434,7 +434,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                    "WHEN m._from IS NULL OR m._until_why IS NOT NULL THEN NULL ELSE TRUE END")
         date_why = "coalesce(_from_why, _until_why)"
         bounds = ("m._from_label || ' ' || coalesce(strftime(m._from, '%Y-%m-%d'), '未填写') || '，' || "
-                  "coalesce(m._until_label || ' ' || coalesce(strftime(m._until, '%Y-%m-%d'), '未填写'), '长期有效')")
+                  "coalesce(m._until_label || ' ' || coalesce(strftime(m._until, '%Y-%m-%d'), '未填写'), '未设截止日期')")
     else:
         date_ok, date_why, bounds = "TRUE", "NULL", "''"
     n, at_least, expect_match = "coalesce(a.n_ok, 0)", m.at_least, spec.expect == "match"

@@ -149,7 +149,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
             WHEN ({counted}) IS NULL THEN {literal(to_label)} || '为' || strftime(b.to_date, '%Y-%m-%d')
             WHEN ({counted}) < {n} THEN '仅间隔' || ({counted}) || {literal(unit)} || '，不足' || {period}
             WHEN b.to_date < {earliest} THEN '间隔' || ({counted}) || {literal(unit)}
-                 || '，但期间末日为节假日，依民法典第二百零三条顺延至' || strftime({earliest}, '%Y-%m-%d')
+                 || '，但期间末日为非工作日，依民法典第二百零三条顺延至' || strftime({earliest}, '%Y-%m-%d')
             ELSE '间隔' || ({counted}) || {literal(unit)} END"""
     evidence = json_object(**{
         "from_column": literal(spec.from_), "from": "b.from_date",

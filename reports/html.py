@@ -68,6 +68,8 @@ EVIDENCE_LABELS = {
     "column": "检查字段", "expected": "应为", "at_least": "至少", "matched": "符合条件的记录数", "gap": "差距",
     "match_table": "对照数据表", "items": "逐项结果", "item": "项目", "outcome": "结果", "key": "记录",
     "candidates": "候选记录", "counts": "计入", "failed": "未满足的条件", "expect": "要求",
+    "members": "成员", "project_id": "项目（标段）编号", "lots": "共同投标标段", "evidence_types": "关联证据类型",
+    "strength": "证据强度", "wins": "中标情况", "rotation": "轮流中标",
 }
 #: keys not shown when the named sibling (their Chinese form) is present
 HIDDEN_WHEN = {"missing": "missing_labels", "party": "party_label"}

@@ -79,7 +79,7 @@ def test_holiday_extends_moves_the_last_day_past_national_day_and_such_a_shortfa
     assert run.outcomes("gap") == {"HOLIDAY": "violated", "OK": "compliant", "SAT": "compliant", "SHORT": "violated"}
     holiday, short = run.violations("gap")
     assert holiday["evidence"]["earliest_date"] == "2026-10-08" and holiday["evidence"]["holiday_extends"] is True
-    assert "间隔9日，但期间末日为节假日，依民法典第二百零三条顺延至2026-10-08" in holiday["message"]
+    assert "间隔9日，但期间末日为非工作日，依民法典第二百零三条顺延至2026-10-08" in holiday["message"]
     assert (holiday["severity"], holiday["evidence"]["short_by_holiday_only"]) == ("warning", True)
     assert (short["severity"], short["evidence"]["short_by_holiday_only"]) == ("error", False)
 

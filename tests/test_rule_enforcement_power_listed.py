@@ -21,7 +21,7 @@ def test_an_unlisted_power_another_departments_power_or_one_not_yet_published_is
     assert a2["message"] == ("市住建局于2026-03-01实施的执法行为A2所行使的权力（部门/权力编码：市住建局/Q9）不在已公布的权责清单之内："
                               "权责清单中没有该部门的该项权力")
     assert a3["department"] == "市水务局" and a3["evidence"]["items"][0]["gap"] == "none"
-    assert "行使时该项权力尚未公布（公布日期 2026-06-01，长期有效）" in a4["message"]
+    assert "行使时该项权力尚未公布（公布日期 2026-06-01，未设截止日期）" in a4["message"]
     assert a6["message"].endswith("：该项权力未公布")
 
 
