@@ -81,13 +81,7 @@ class Spec(RuleSpec):
         return {**super().column_refs(), ("from",): self.from_, ("to",): self.to}
 
     def problems(self) -> list[tuple[tuple, str]]:
-        found = super().problems()
-        found += values.problems_project_columns(self, {("from",): self.from_, ("to",): self.to})
-        if not found:
-            found += [((key,), f"{c} 不是日期列 / is not a date column")
-                      for key, c in (("from", self.from_), ("to", self.to))
-                      if values.column(self, c).kind != "datetime"]
-        return found
+        return values.pair_problems(self, {("from",): self.from_, ("to",): self.to}, "datetime")
 
     def tables_used(self) -> list[str]:
         return values.projects_needed([self.from_, self.to])

@@ -54,13 +54,7 @@ class Spec(RuleSpec):
         return {**super().column_refs(), ("value",): self.value, ("of",): self.of}
 
     def problems(self) -> list[tuple[tuple, str]]:
-        found = super().problems()
-        found += values.problems_project_columns(self, {("value",): self.value, ("of",): self.of})
-        if not found:
-            found += [((key,), f"{c} 不是数值列 / is not a number column")
-                      for key, c in (("value", self.value), ("of", self.of))
-                      if values.column(self, c).kind != "number"]
-        return found
+        return values.pair_problems(self, {("value",): self.value, ("of",): self.of}, "number")
 
     def tables_used(self) -> list[str]:
         return values.projects_needed([self.value, self.of])

@@ -76,6 +76,20 @@ def problems_project_columns(spec: RuleSpec, refs: dict[tuple, str]) -> list[tup
                   f"without 'project.'") for loc, c in refs.items() if c.startswith("project.")]
 
 
+KIND_WORDS = {"datetime": "日期列 / a date column", "number": "数值列 / a number column"}
+
+
+def pair_problems(spec: RuleSpec, refs: dict[tuple, str], kind: str) -> list[tuple[tuple, str]]:
+    """Problems of the two columns a kind compares (``{loc: column}``): the base checks, no
+    ``project.`` prefix on the projects table, and both columns of the schema ``kind``."""
+    found = RuleSpec.problems(spec)
+    found += problems_project_columns(spec, refs)
+    if not found:
+        found += [(loc, f"{c} 不是{KIND_WORDS[kind].replace(' / ', ' / is not ')}")
+                  for loc, c in refs.items() if column(spec, c).kind != kind]
+    return found
+
+
 def projects_needed(columns) -> list[str]:
     """``["projects"]`` when any of ``columns`` is a project column: without the projects table the
     rule cannot run at all (it is "not evaluated: table missing"), rather than finding every value empty."""
