@@ -130,6 +130,8 @@ def load_pack(folder: Path | None = None) -> RulePack:
             continue
         seen[rule.id] = path
         rules.append(rule)
+    for path in sorted(folder.glob("*/*.yaml")):  # calendar years, network parameters: they change results too
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     if local is not None:
         errors += local.finish(rules)
         digest.update(b"local.yaml\0" + local.sha256.encode())
