@@ -59,3 +59,18 @@ def audit_export(tmp_path):
         return AuditRun(con, audit)
 
     return run
+
+
+SAMPLE = ROOT / "examples" / "sample-export"
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(tmp_path_factory):
+    """The shipped sample audited once for the whole session (as of 2026-11-27), read-only:
+    (output folder, violations as dicts, summary)."""
+    from pipelines.cli import main
+
+    out = tmp_path_factory.mktemp("sample-outputs")
+    main(["audit", str(SAMPLE), "--out", str(out), "--as-of", "2026-11-27"])
+    violations = [json.loads(line) for line in (out / "violations.jsonl").read_text(encoding="utf-8").splitlines()]
+    return out, violations, json.loads((out / "summary.json").read_text(encoding="utf-8"))

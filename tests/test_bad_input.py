@@ -3,7 +3,6 @@ never a traceback, and nothing in the export folder changes. The CLI is run in-p
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil

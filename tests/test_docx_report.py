@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,6 @@ from docx.oxml.ns import qn
 from office_data import synthetic_data
 from PIL import Image, ImageChops
 
-from pipelines.cli import main
 from reports import fonts
 from reports.data import collect
 from reports.docx import (KEY_CASES, TITLE, TITLE_BODY, chart_png, chinese_number, decision_items, department_chart,
@@ -24,15 +22,11 @@ from reports.docx import (KEY_CASES, TITLE, TITLE_BODY, chart_png, chinese_numbe
 from reports.outputs import violations_by_severity
 from reports.summary import build_summary
 
-SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-export"
 
 
 @pytest.fixture(scope="module")
-def briefing(tmp_path_factory):
-    out = tmp_path_factory.mktemp("docx")
-    main(["audit", str(SAMPLE), "--out", str(out), "--as-of", "2026-11-27"])
-    violations = [json.loads(line) for line in (out / "violations.jsonl").read_text(encoding="utf-8").splitlines()]
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+def briefing(sample_outputs):
+    out, violations, summary = sample_outputs
     return docx.Document(str(out / "briefing.docx")), violations, summary
 
 

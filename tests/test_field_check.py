@@ -3,6 +3,8 @@
 
 import pytest
 
+from rule_subset import rule_folder
+
 from pipelines.rules import load_rule
 from pipelines.yamlfile import YamlError
 
@@ -24,10 +26,7 @@ BIDS = "bid_id,project_id,bidder_name,credit_report_attached,legal_rep_name\n"
 
 
 def rules(tmp_path, text: str):
-    folder = tmp_path / "rules"
-    folder.mkdir(exist_ok=True)
-    (folder / "field.yaml").write_text(text, encoding="utf-8")
-    return folder
+    return rule_folder(tmp_path / "rules", field=text)
 
 
 def files(bids: str) -> dict:

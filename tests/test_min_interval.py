@@ -3,6 +3,8 @@
 
 import pytest
 
+from rule_subset import rule_folder
+
 from pipelines.rules import load_rule
 from pipelines.yamlfile import YamlError
 
@@ -24,10 +26,7 @@ message: "{{notice_id}}截止{{project.bid_deadline}}应不早于{{earliest_date
 
 
 def rules(tmp_path, text: str, name="gap.yaml"):
-    folder = tmp_path / "rules"
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return rule_folder(tmp_path / "rules", **{name.removesuffix(".yaml"): text})
 
 
 def export(notices: str, projects: str) -> dict:

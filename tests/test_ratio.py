@@ -3,6 +3,8 @@ on real DuckDB; exact DECIMAL comparison; the base may be the project's."""
 
 import pytest
 
+from rule_subset import rule_folder
+
 from pipelines.rules import load_rule
 from pipelines.yamlfile import YamlError
 
@@ -31,10 +33,7 @@ message: "{bid_id}报价{price}低于预算的{factor}（{limit}元）"
 
 
 def rules(tmp_path, text: str):
-    folder = tmp_path / "rules"
-    folder.mkdir(exist_ok=True)
-    (folder / "share.yaml").write_text(text, encoding="utf-8")
-    return folder
+    return rule_folder(tmp_path / "rules", share=text)
 
 
 def projects(rows: str) -> dict:

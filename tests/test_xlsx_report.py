@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,11 +21,8 @@ OTHER_SHEETS = {"汇总", "违规清单", "无法判断", "数据质量", "已�
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    out = tmp_path_factory.mktemp("xlsx")
-    main(["audit", str(SAMPLE), "--out", str(out), "--as-of", "2026-11-27"])
-    violations = [json.loads(line) for line in (out / "violations.jsonl").read_text(encoding="utf-8").splitlines()]
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+def audited(sample_outputs):
+    out, violations, summary = sample_outputs
     return out, openpyxl.load_workbook(out / "violations.xlsx"), violations, summary
 
 
