@@ -57,7 +57,7 @@ from pathlib import Path
 
 import duckdb
 
-from .sql import ident, literal
+from .sql import ident, literal, records
 
 DB = "ggzy_ledger"  # the catalog name the ledger is attached as
 FORMAT = "1"
@@ -125,19 +125,13 @@ def history_ctes(db: str = DB) -> str:
         WHERE c."key" IS NULL)"""
 
 
-def _rows(cur, sql: str, params=()) -> list[dict]:
-    result = cur.execute(sql, list(params))
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, r)) for r in result.fetchall()]
-
-
 def trend(cur, db: str = DB) -> list[dict]:
     """One dict per run, oldest first: run_id, as_of, recorded_at, export_fingerprint,
     rule_pack_version, total, by_severity, new, open, resolved, and by_rule: {rule_id: {total,
     new, open, resolved}} for the rules that run evaluated."""
     L = ident(db)
     severity_counts = ", ".join(f"count(*) FILTER (WHERE severity = {literal(s)}) AS {s}" for s in SEVERITIES)
-    runs = _rows(cur, f"""
+    runs = records(cur, f"""
         WITH {history_ctes(db)},
         tot AS (SELECT run_id, count(*) AS total, {severity_counts} FROM {L}.run_violations GROUP BY run_id),
         st AS (SELECT run_id, count(*) FILTER (WHERE status = 'new') AS new,
@@ -148,7 +142,7 @@ def trend(cur, db: str = DB) -> list[dict]:
                coalesce(st.new, 0) AS new, coalesce(st.open, 0) AS open, coalesce(rs.resolved, 0) AS resolved
         FROM {L}.runs r LEFT JOIN tot USING (run_id) LEFT JOIN st USING (run_id) LEFT JOIN rs USING (run_id)
         ORDER BY r.as_of, r.run_id""")
-    per_rule = _rows(cur, f"""
+    per_rule = records(cur, f"""
         WITH {history_ctes(db)},
         vr AS (SELECT run_id, rule_id, count(*) AS total FROM {L}.run_violations GROUP BY ALL),
         sr AS (SELECT run_id, rule_id, count(*) FILTER (WHERE status = 'new') AS new,
@@ -476,6 +470,6 @@ def read_history(path: Path) -> History:
 
 def resolved_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The audit's ``resolved_violations`` table as dicts, for ReportData.resolved."""
-    return _rows(con, f"""SELECT rule_id, record_id, "key", "table", project_id, department, severity, message,
+    return records(con, f"""SELECT rule_id, record_id, "key", "table", project_id, department, severity, message,
                                  first_seen, last_seen, resolved_as_of
                           FROM {RESOLVED_TABLE} ORDER BY rule_order, department NULLS LAST, record_id""")

@@ -27,6 +27,13 @@ def literal(value) -> str:
     return exp.convert(value).sql(dialect=DIALECT)
 
 
+def records(con, sql: str, params=()) -> list[dict]:
+    """Run a query (on a connection or cursor) and return its rows as dicts by column name."""
+    result = con.execute(sql, list(params))
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
+
+
 def in_list(column_sql: str, values) -> str:
     """``column IN (v1, v2, …)`` with every value a literal; FALSE for an empty list."""
     values = list(values)

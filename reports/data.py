@@ -10,6 +10,7 @@ import duckdb
 
 from pipelines.audit import Audit
 from pipelines.clauses import clause_for_basis, load_clauses
+from pipelines.sql import records
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_ZH = {"new": "新增", "open": "持续", "resolved": "已整改"}
@@ -32,12 +33,6 @@ class ReportData:
         return next(r for r in self.rules if r["rule_id"] == rule_id)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=()) -> list[dict]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def collect(con: duckdb.DuckDBPyConnection, audit: Audit, summary: dict) -> ReportData:
     clauses = load_clauses(audit.pack.folder)
     specs = {r.id: r.spec for r in audit.pack.rules}
@@ -48,7 +43,7 @@ def collect(con: duckdb.DuckDBPyConnection, audit: Audit, summary: dict) -> Repo
         rules.append({**r, "description": spec.description.strip(), "refer_to": list(spec.refer_to),
                       "clause": clause and {"id": clause.id, "title": clause.title, "text": clause.text}})
     extra = [c for c in ("status", "first_seen", "runs_open") if c in _columns(con, "violations")]
-    violations = _rows(con, f"""
+    violations = records(con, f"""
         SELECT rule_id, severity, "table", record_id, project_id, department, basis, message,
                evidence, refer_to, "key" {''.join(', ' + c for c in extra)}
         FROM violations ORDER BY rule_order, department NULLS LAST, record_id""")

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import schema
-from pipelines.sql import literal
+from pipelines.sql import literal, records
 
 DEFAULT_WITHIN = 3
 TABLE = "due_soon"
@@ -72,10 +72,8 @@ ORDER = "working_days_left, due_date, rule_order, department NULLS LAST, record_
 
 def due_soon_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The list for ReportData.due_soon, soonest first (evidence left to due_soon.jsonl)."""
-    cur = con.execute(f"""SELECT rule_id, title, record_id, project_id, department, due_date, working_days_left,
-                                 message FROM {TABLE} ORDER BY {ORDER}""")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return records(con, f"""SELECT rule_id, title, record_id, project_id, department, due_date, working_days_left,
+                                   message FROM {TABLE} ORDER BY {ORDER}""")
 
 
 def write_due_soon(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
