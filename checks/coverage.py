@@ -60,11 +60,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines import schema
-from pipelines.engine import _condition_sql
+from pipelines.engine import condition_sql
 from pipelines.sql import ident, literal
 
 from .base import Condition, Context, RuleSpec, json_object
-from .listed_party import _bid_date, mask_id, mask_name
+from .listed_party import bid_date_sql, mask_id, mask_name
 
 GROUPED = True
 
@@ -286,7 +286,7 @@ class Spec(RuleSpec):
 
 def _first_date(spec: Spec, columns: list[str]) -> tuple[str, str, str]:
     """SQL (date, its column, why unknown) of the first filled of ``columns`` of the source record ``s``."""
-    date, source, why = _bid_date(SimpleNamespace(table=spec.table, on_date=columns))
+    date, source, why = bid_date_sql(SimpleNamespace(table=spec.table, on_date=columns))
     return f"CAST({date} AS DATE)", source, why
 
 
@@ -390,7 +390,7 @@ def _candidates(spec: Spec, ctx: Context) -> tuple[str, str]:
                  if u else ["CAST(NULL AS DATE) AS _until", "NULL AS _until_label", "CAST(NULL AS VARCHAR) AS _until_why"])
     conds = []
     for i, (column, req) in enumerate(m.where.items()):
-        cond = f"({' AND '.join(_condition_sql(column, req))})"
+        cond = f"({' AND '.join(condition_sql(column, req))})"
         if table.column(column).kind in ("datetime", "bool", "number"):  # unreadable: unknown, whatever the test
             cond = f"IF(ggzy_unreadable(t.{ident(column + '__raw')}, t.{ident(column)}), NULL, {cond})"
         cols.append(f"{cond} AS q{i}")

@@ -117,7 +117,7 @@ def mask_name(x: str) -> str:
     return f"left({x}, 1) || repeat('*', greatest(length({x}) - 1, 1))"
 
 
-def _bid_date(spec: Spec) -> tuple[str, str, str]:
+def bid_date_sql(spec: Spec) -> tuple[str, str, str]:
     """SQL (date, source column, why-unknown) of the first non-empty on_date column."""
     raws = [f"ggzy_text(s.{ident(c + '__raw')}) IS NOT NULL" for c in spec.on_date]
     labels = [schema.column(spec.table, c).label for c in spec.on_date]
@@ -146,7 +146,7 @@ def _parties(spec: Spec, kind: str) -> str:
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
-    bid_date, bid_source, date_why = _bid_date(spec)
+    bid_date, bid_source, date_why = bid_date_sql(spec)
     party_cols = {c for p in spec.parties.values() for c in (p.name, p.id) if c}
     # TRUE listed on the bid date, FALSE not, NULL unknown (an entry date unreadable)
     listed = "l.listed_on <= p.bid_date AND coalesce(p.bid_date < l.removed_on, IF(l.removed_bad, NULL, TRUE))"

@@ -74,7 +74,9 @@ def _column_sql(column: str) -> str:
     return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
 
 
-def _condition_sql(column: str, cond) -> list[str]:
+def condition_sql(column: str, cond) -> list[str]:
+    """SQL predicates (over alias ``t``) for one column's ``where`` condition; shared with
+    kinds that filter a matched table the same way (``coverage``)."""
     col = _column_sql(column)
     parts = []
     if cond.in_ is not None:
@@ -109,7 +111,7 @@ def source_view_sql(spec: RuleSpec) -> str:
         columns += [f"p.{ident(n)} AS {ident('project.' + n)}" for c in schema.TABLES["projects"].loaded_columns
                     for n in (c.name, c.name + "__raw")[:2 if c.kind in ("datetime", "bool", "number") else 1]]
         joins = "LEFT JOIN (SELECT DISTINCT ON (project_id) * FROM projects) p ON p.project_id = t.project_id"
-    where = [p for column, cond in spec.where.items() for p in _condition_sql(column, cond)]
+    where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond)]
     return (f"SELECT {', '.join(columns)} FROM {ident(table.name)} t {joins} "
             f"WHERE {' AND '.join(where) if where else 'TRUE'}")
 
