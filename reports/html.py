@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from pipelines import schema
 
+from . import evidence as E
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
 
 PAGE_SIZE = 50  # rows shown per rule before "显示更多"
@@ -74,9 +75,9 @@ EVIDENCE_LABELS = {
 #: keys not shown when the named sibling (their Chinese form) is present
 HIDDEN_WHEN = {"missing": "missing_labels", "party": "party_label"}
 VALUE_LABELS = {
-    "matched_by": {"uscc": "统一社会信用代码", "resident_id": "身份证号", "name": "名称"},
+    "matched_by": E.MATCHED_BY_ZH,
     "confidence": {"confirmed": "确认", "possible": "疑似，待核实"},
-    "bid_date_source": {"submitted_at": "投标时间", "project.bid_deadline": "项目投标截止时间"},
+    "bid_date_source": E.BID_DATE_SOURCE_ZH,
     "missing": {"dishonest_debtor": "失信被执行人条款", "bribery_record": "行贿犯罪记录条款",
                 "legal_representative": "法定代表人", "authorised_agent": "授权委托人"},
     "screen": {"single_valid": "仅一家有效投标", "all_but_winner_rejected": "除中标人外均被否决或无效",
