@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--rules", type=Path)
     listing.add_argument("--doc", type=Path, metavar="DIR",
                          help="把规则目录写成 DIR/rules.md 与 DIR/rules.html / write the rule catalogue into DIR")
+    listing.add_argument("--sql", metavar="RULE_ID",
+                         help="打印该规则编译成的 SQL（无需导出数据）/ print the rule's compiled SQL")
+    listing.add_argument("--as-of", type=_date,
+                         help="--sql 所用的审计截止日期，默认北京时间今天 / as_of for --sql, default: today in Beijing")
     return parser
 
 
@@ -257,10 +261,26 @@ def _write_catalogue(pack, out_dir: Path) -> int:
     return EXIT_OK
 
 
+def _print_sql(pack, rule_id: str, as_of: dt.date | None) -> int:
+    """``ggzy rules --sql RULE_ID``: the rule's source view and outcome query, pretty-printed."""
+    from .audit import today_in_beijing
+    from .rulesql import rule_sql
+
+    rule = next((r for r in pack.rules if r.id == rule_id), None)
+    if rule is None:
+        err.print(f"[red]错误 error:[/red] 规则包中没有规则 {escape(rule_id)} / unknown rule id {escape(rule_id)!r}；"
+                  f"用 ggzy rules 列出全部规则 / run `ggzy rules` to list them", soft_wrap=True)
+        return EXIT_INPUT
+    sys.stdout.write(rule_sql(rule, as_of or today_in_beijing()))
+    return EXIT_OK
+
+
 def cmd_rules(args) -> int:
     from rich.table import Table
 
     pack = rules.load_pack(args.rules)
+    if args.sql:
+        return _print_sql(pack, args.sql, args.as_of)
     if args.doc:
         return _write_catalogue(pack, args.doc)
     table = Table(title=f"{pack.name} {pack.version}（{len(pack.rules)} 条规则）")
