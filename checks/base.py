@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -73,6 +73,9 @@ class RuleSpec(BaseModel):
     # notice clauses (ids of rules/clauses.yaml, e.g. 九) the rule serves besides those its basis names;
     # for a statutory rule that implements a clause of the notice. The rule catalogue's coverage table uses both.
     clauses: list[str] = []
+    # rows in -> expected outcome per record (pipelines.examples validates them, the rule-examples
+    # test runs them, the catalogue prints them); never read by the engine
+    examples: list[dict[str, Any]] = []
 
     @field_validator("table")
     @classmethod

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import checks
 from checks.base import RuleSpec
 
 from . import schema
+from .examples import Example, parse_examples
 from .overrides import LocalOverrides, load_local
 from .yamlfile import YamlDoc, YamlError, validate_with
 
@@ -39,6 +40,7 @@ class Rule:
     kind: object  # the check-kind module
     path: Path
     template: list[tuple[str, str | None]]  # (literal text, field or None) pairs of the message
+    examples: list[Example] = field(default_factory=list)  # the rule file's examples (pipelines.examples)
 
     @property
     def id(self) -> str:
@@ -102,7 +104,7 @@ def load_rule(path: Path, local: LocalOverrides | None = None) -> Rule:
     problems = spec.problems()
     if problems:
         raise YamlError("\n".join(str(doc.error(loc, p)) for loc, p in problems))
-    return Rule(spec, kind, path, _template(doc, spec, kind))
+    return Rule(spec, kind, path, _template(doc, spec, kind), parse_examples(doc, spec, kind))
 
 
 def load_pack(folder: Path | None = None) -> RulePack:

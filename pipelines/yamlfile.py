@@ -33,6 +33,32 @@ def _syntax_error(path: str, exc: yaml.YAMLError) -> YamlError:
     return YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}")
 
 
+def _bad_value(text: str, path: str, exc: ValueError) -> YamlError:
+    """The first scalar PyYAML cannot construct (a timestamp like ``2026-10-32``), with its line.
+
+    >>> str(_bad_value("a: 1\\nb: 2026-10-32\\n", "r.yaml", ValueError("day is out of range for month")))
+    "r.yaml 第2行 取值无效 invalid value '2026-10-32' (day is out of range for month); 写成带引号的文本 / quote it if it is text"
+    """
+    loader = _SAFE_LOADER(text)
+    try:
+        nodes = [loader.get_single_node()]
+    finally:
+        loader.dispose()
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                _SAFE_LOADER("").construct_object(node)
+            except ValueError:
+                return YamlError(f"{path} 第{node.start_mark.line + 1}行 取值无效 invalid value {node.value!r} ({exc}); "
+                                 "写成带引号的文本 / quote it if it is text")
+        elif isinstance(node, yaml.MappingNode):
+            nodes += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            nodes += node.value
+    return YamlError(f"{path}: 取值无效 invalid value ({exc})")
+
+
 @dataclass
 class YamlDoc:
     path: str
@@ -46,6 +72,8 @@ class YamlDoc:
             data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             raise _syntax_error(path, exc) from None
+        except ValueError as exc:  # a date-shaped value that is no date (2026-10-32): PyYAML raises bare
+            raise _bad_value(text, path, exc) from None
         return cls(path, data, text)
 
     @property
