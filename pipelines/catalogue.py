@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from checks.base import RuleSpec
 
 from . import schema
+from .examples import ExampleView, example_views
 from .clauses import Clause, load_clauses, parse_basis, rule_clause_ids
 from .rules import DEFAULT_RULES_DIR, RulePack, load_pack
 from .yamlfile import YamlDoc, validate_with
@@ -105,6 +106,7 @@ class RuleEntry:
     refer_to: list[str]
     local_changes: list[dict] = field(default_factory=list)  # local.yaml: [{field, was, now}]
     disabled_locally: bool = False
+    examples: list[ExampleView] = field(default_factory=list)  # the rule file's examples as small tables
 
 
 @dataclass
@@ -320,7 +322,8 @@ def build_catalogue(folder: Path | None = None, pack: RulePack | None = None) ->
             file=rule.path.name, clauses=[clauses[c] for c in ids if c in clauses], statutes=refs.statutes,
             unresolved=unresolved, params=params, unconfirmed_notes=flagged, tables=_tables(spec),
             applies_to=_where(spec), department=spec.department, refer_to=list(spec.refer_to),
-            local_changes=changes.get(spec.id, []), disabled_locally=spec.id in local.get("disabled", [])))
+            local_changes=changes.get(spec.id, []), disabled_locally=spec.id in local.get("disabled", []),
+            examples=example_views(spec, rule.kind, rule.examples)))
 
     coverage = []
     for clause in clauses.values():

@@ -36,6 +36,7 @@ them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -175,3 +176,89 @@ def parse_examples(doc, spec: RuleSpec, kind) -> list[Example]:
     if problems:
         raise YamlError("\n".join(str(doc.error(loc, p)) for loc, p in dict.fromkeys(problems)))
     return examples
+
+
+# ------------------------------------------------------------------------------ the catalogue's view
+
+@dataclass
+class ExampleTable:
+    """One table of an example as the catalogue prints it: Chinese headers, text cells."""
+
+    name: str
+    label: str  # the table's Chinese name
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class ExampleView:
+    title: str
+    as_of: str
+    tables: list[ExampleTable]  # the rule's table first, with 预期结果 and 说明 columns
+
+
+def _shown(kind) -> dict[str, tuple[str, dict]]:
+    """Evidence key → (Chinese label, coded value → words) from the kind's ``SHOWN``, if it has one."""
+    return {s.key: (s.label, dict(getattr(s, "values", ()) or ())) for s in getattr(kind, "SHOWN", ())
+            if hasattr(s, "key") and hasattr(s, "label")}
+
+
+def _evidence_text(evidence: dict, shown: dict, prefix: str = "") -> list[str]:
+    parts = []
+    for key, value in evidence.items():
+        path = prefix + key
+        label, words = shown.get(path, (key, {}))
+        if isinstance(value, dict):
+            parts += _evidence_text(value, shown, path + ".")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            parts += ["；".join("，".join(_evidence_text(v, shown, path + ".")) for v in value)]
+        elif isinstance(value, list):
+            parts.append(f"{label}：{'、'.join(words.get(str(v), cell_text(v)) for v in value)}")
+        else:
+            parts.append(f"{label}：{words.get(str(value), cell_text(value))}")
+    return parts
+
+
+def _masked(table: schema.Table, row: dict, column: str) -> str:
+    """A cell as the catalogue shows it: personal data masked like every other output (a list
+    entry of an enterprise, 企业, names an organisation and is shown as is, as in evidence)."""
+    text = cell_text(row.get(column))
+    organisation = table.name == "credit_list" and row.get("subject_type") == "企业"
+    if text and not organisation and table.has(column) and table.column(column).personal:
+        from .contract import mask_value  # the one masking rule for values shown to people
+
+        return mask_value(text, table.column(column).kind)
+    return text
+
+
+def _expected(exp: Expectation, shown: dict) -> list[str]:
+    """(预期结果, 说明) of one record: the outcome in Chinese, the note, reason and evidence expected."""
+    severity = {"error": "（错误）", "warning": "（警告）", "info": "（提示）"}.get(exp.severity or "", "")
+    notes = [exp.note] if exp.note else []
+    notes += [f"原因：{exp.reason}"] if exp.reason else []
+    notes += _evidence_text(exp.evidence, shown)
+    return [OUTCOME_ZH[exp.outcome] + severity, "；".join(notes)]
+
+
+def example_views(spec: RuleSpec, kind, examples: list[Example]) -> list[ExampleView]:
+    """The examples of one rule as small Chinese tables for the rule catalogue: the rule's table
+    first, each record with its expected outcome (a grouped kind's lots get a table of their own)."""
+    shown, grouped, views = _shown(kind), getattr(kind, "GROUPED", False), []
+    for example in examples:
+        tables = []
+        for name in sorted(example.rows, key=lambda t: t != spec.table):
+            table, rows = schema.TABLES[name], example.rows[name]
+            columns = list(dict.fromkeys(c for row in rows for c in row))
+            headers = [table.column(c).label for c in columns]
+            cells = [[_masked(table, row, c) for c in columns] for row in rows]
+            if name == spec.table and not grouped:
+                headers += ["预期结果", "说明"]
+                for row, line in zip(rows, cells):
+                    exp = example.expect.get(cell_text(row.get(table.key)))
+                    line += _expected(exp, shown) if exp else ["不检查", "不在本规则的适用范围内"]
+            tables.append(ExampleTable(name, table.chinese, headers, cells))
+        if grouped:
+            tables.insert(0, ExampleTable("expect", "预期结果", ["项目编号", "预期结果", "说明"],
+                                          [[record, *_expected(exp, shown)] for record, exp in example.expect.items()]))
+        views.append(ExampleView(example.title, example.as_of.isoformat() if example.as_of else "运行当日", tables))
+    return views

@@ -196,3 +196,27 @@ def test_rules_doc_writes_both_files_and_the_default_stays_the_terminal_table(tm
 
     code = main(["rules"])
     assert code == 0 and "rules.md" not in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------ examples
+
+def test_a_rules_examples_are_shown_as_small_chinese_tables_with_the_expected_outcomes(shipped):
+    _, markdown, page = shipped
+    block = section(markdown, "（`inspection-disclosure`）", "\n### ")
+    assert "**示例 1：国庆假期前结束的抽查：10月10日（周六）调休上班计入，第10个工作日是10月15日**（审计截止日期：2026-11-27）" in block
+    assert "| 抽查编号 | 实施部门 | 检查结束时间 | 抽查结果公开时间 | 预期结果 | 说明 |" in block
+    assert "| X1 | 市住建局 | 2026-09-25 | 2026-10-16 | 违规 | 9月25日（中秋）结束" in block
+    assert "| X5 | 市住建局 | 2026-09-25 | — | 待到期 |" in block
+    assert "<th>预期结果</th>" in page and '<td class="outcome">待到期</td>' in page
+    # a record the rule's where leaves out is shown as not checked; related tables follow the rule's own
+    assert "| C3 | 市住建局 | 2026-10-09 | 市住建局 | — | 不检查 | 不在本规则的适用范围内 |" in markdown
+    assert "失信与惩戒名单（credit_list）：" in section(markdown, "（`dishonest-bidder`）", "\n### ")
+    assert "示例" not in section(markdown, "（`credit-clause-persons`）", "\n### ")
+
+
+def test_example_rows_show_personal_data_masked_and_organisations_in_full(shipped):
+    _, markdown, page = shipped
+    for text in (markdown, page):
+        assert "230402198001011232" not in text and "2304**********1232" in text
+        assert "王五" not in text and "王*" in text
+    assert "| R2 | 行贿犯罪记录 | 鹤岗市丙建设有限公司 | 91230400MA1AAAAA0X | 企业 |" in markdown
