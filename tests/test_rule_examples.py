@@ -181,3 +181,18 @@ def test_an_impossible_date_in_a_rule_file_is_reported_with_its_line_not_a_trace
     with pytest.raises(RuleError) as caught:
         load_pack(folder)
     assert f"{path} 第{start + 4}行 取值无效 invalid value '2026-09-31'" in str(caught.value)
+
+
+def test_local_yaml_may_replace_a_rules_examples_and_its_mistakes_name_local_yaml(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    local = folder / "local.yaml"
+    local.write_text("params:\n  inspection-disclosure:\n    within: {working_days: 5}\n    examples:\n"
+                     "      - rows: {inspections: [{inspection_id: L1, department: 市住建局, ended_at: 2026-09-25}]}\n"
+                     "        as_of: 2026-11-27\n        expect: {L1: violated}\n", encoding="utf-8")
+    rule = next(r for r in load_pack(folder).rules if r.id == "inspection-disclosure")
+    assert [list(e.expect) for e in rule.examples] == [["L1"]]
+    local.write_text(local.read_text(encoding="utf-8").replace("L1: violated", "L2: violated"), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"local.yaml 第7行 字段 field params.inspection-disclosure.examples\[0\]"
+                                        r".expect.L2: 记录 'L2' 不在示例数据"):
+        load_pack(folder)
