@@ -121,8 +121,10 @@ def _row_problems(example: Example, spec: RuleSpec, base: tuple) -> list[tuple[t
         keys: set[str] = set()
         for j, row in enumerate(rows):
             for column in row:
-                if not table.has(column) or table.column(column).confidential:
+                if not table.has(column):
                     found.append(((*loc, j, column), f"数据表 {name} 没有列 has no column {column!r}"))
+                elif table.column(column).confidential:
+                    found.append(((*loc, j, column), f"列 {column} 是保密信息，ggzy 从不读入 / confidential, never read"))
             key = cell_text(row.get(table.key))
             if not key:
                 found.append(((*loc, j), f"缺少主键 {table.key} / the row's key {table.key} is empty"))

@@ -125,6 +125,8 @@ examples:
         - {inspection_id: X1, department: 市住建局}
       complaintz:
         - {complaint_id: C1}
+      complaints:
+        - {complaint_id: C1, received_by: 市住建局, received_at: 2026-10-01, complainant_name: 张三}
     expect:
       X1: overdue
       X9: {outcome: compliant, evidence: {due_date: 2026-10-15}}
@@ -151,7 +153,7 @@ def test_a_wrong_examples_block_is_reported_with_file_line_and_field(tmp_path):
     with pytest.raises(RuleError) as caught:
         load_pack(folder)
     text = str(caught.value)
-    assert f"{path} 第{start + 9}行 字段 field examples[0].expect.X1.outcome: 取值无效" in text
+    assert f"{path} 第{start + 11}行 字段 field examples[0].expect.X1.outcome: 取值无效" in text
 
 
 def test_examples_that_parse_are_checked_against_the_schema_and_the_rows(tmp_path):
@@ -165,9 +167,10 @@ def test_examples_that_parse_are_checked_against_the_schema_and_the_rows(tmp_pat
         (start + 4, "examples[0].rows.inspections[0].ended_on", "没有列 has no column 'ended_on'"),
         (start + 5, "examples[0].rows.inspections[1].inspection_id", "主键重复 duplicate key 'X1'"),
         (start + 6, "examples[0].rows.complaintz", "未知数据表 unknown table 'complaintz'"),
-        (start + 10, "examples[0].expect.X9", "不在示例数据 inspections.inspection_id 中"),
-        (start + 10, "examples[0].expect.X9.evidence", "只有违规与待到期记录保留证据"),
-        (start + 11, "examples[1].as_of", "须写明 as_of / a pending expectation needs as_of"),
+        (start + 9, "examples[0].rows.complaints[0].complainant_name", "保密信息，ggzy 从不读入"),
+        (start + 12, "examples[0].expect.X9", "不在示例数据 inspections.inspection_id 中"),
+        (start + 12, "examples[0].expect.X9.evidence", "只有违规与待到期记录保留证据"),
+        (start + 13, "examples[1].as_of", "须写明 as_of / a pending expectation needs as_of"),
     ]
     for line, field, problem in expected:
         assert any(f"{path} 第{line}行 字段 field {field}: " in x and problem in x for x in lines), (field, lines)
