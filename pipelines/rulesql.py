@@ -53,8 +53,10 @@ def pretty(sql: str) -> str:
 def rule_sql(rule: Rule, as_of: dt.date) -> str:
     """The text ``ggzy rules --sql`` prints: a commented header, then both statements."""
     spec, compiled = rule.spec, compile_rule(rule, as_of)
-    prepared = ("\n-- 此检查类型运行前另有准备步骤（prepare），查询中引用的中间表由它生成"
-                " / the kind prepares helper tables before this query runs" if hasattr(rule.kind, "prepare") else "")
+    named = "、".join(str(p) for p in getattr(rule.kind, "PREPARES", ()) or ())  # preparations a kind declares
+    prepared = (f"\n-- 此检查类型运行前另有准备步骤{'（' + named + '）' if named else ''}，查询中引用的中间表由它生成"
+                " / the kind prepares helper tables before this query runs"
+                if named or hasattr(rule.kind, "prepare") else "")
     return (f"-- 规则 rule {spec.id}：{spec.title}\n"
             f"-- 检查类型 check: {spec.check}；数据表 table: {spec.table}；审计截止日期 as_of: {as_of.isoformat()}"
             f"{prepared}\n\n"

@@ -220,3 +220,13 @@ def test_example_rows_show_personal_data_masked_and_organisations_in_full(shippe
         assert "230402198001011232" not in text and "2304**********1232" in text
         assert "王五" not in text and "王*" in text
     assert "| R2 | 行贿犯罪记录 | 鹤岗市丙建设有限公司 | 91230400MA1AAAAA0X | 企业 |" in markdown
+
+
+def test_examples_of_a_rule_local_yaml_changed_carry_a_warning(tmp_path):
+    folder = copy_pack(tmp_path, "inspection-disclosure.yaml", "complaint-transfer.yaml")
+    (folder / "local.yaml").write_text("params:\n  inspection-disclosure:\n    within: {working_days: 5}\n",
+                                       encoding="utf-8")
+    markdown = render_markdown(build_catalogue(folder))
+    warning = "注意：local.yaml 改了本规则，示例按改动前的规则文件编写，结果可能不同"
+    assert warning in section(markdown, "（`inspection-disclosure`）", "\n### ")
+    assert warning not in section(markdown, "（`complaint-transfer`）", "\n### ")
