@@ -11,7 +11,9 @@ record's project's columns as ``"project.<column>"``) and yields one row per jud
 ===============  ============================================================================
 ``_row``         the record (the source's ``_row``)
 ``outcome``      ``violated`` | ``compliant`` | ``pending`` | ``not_evaluable`` | ``not_applicable``
-``reason``       why a record is not evaluable (Chinese), else NULL
+``reason``       why a record is not evaluable: a JSON object made by :func:`reason` (a code,
+                 its parameters and a Chinese ``text``); the engine keeps it only when the
+                 outcome is ``not_evaluable``, so a kind need not guard it
 ``severity``     NULL, or a severity that overrides the rule's for this record
 ``evidence``     JSON object: the facts that prove the outcome
 (fields)         every name in the kind's ``FIELDS``, for the message template
@@ -34,6 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipelines import schema
+from pipelines.sql import ident, in_list, literal
 
 OUTCOMES = ("violated", "compliant", "pending", "not_evaluable", "not_applicable")
 SEVERITIES = ("error", "warning", "info")
@@ -124,6 +127,11 @@ class RuleSpec(BaseModel):
     def columns_used(self) -> list[str]:
         return list(dict.fromkeys(self.column_refs().values()))
 
+    def columns_read(self) -> list[str]:
+        """Every column the check reads (the rule catalogue lists them): those the rule file names,
+        and those the kind reads itself (text_clause: the notice's text)."""
+        return self.columns_used()
+
     def tables_used(self) -> list[str]:
         """Tables besides the rule's own that the check needs (e.g. credit_list)."""
         return []
@@ -137,6 +145,80 @@ class Context:
     as_of: dt.date
     rule: RuleSpec
     calendar_last_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One fact of a kind's evidence as reports show it: the evidence ``key`` (``a.b`` reads ``b``
+    of the object, or of each object of the list, under ``a``), its Chinese ``label``, its
+    display ``type`` (see :data:`DISPLAY_TYPES`), whether it is a column of the rule's Excel
+    sheet, and ``values``: Chinese words for coded values (``{"possible": "疑似，待核实"}``)."""
+
+    key: str
+    label: str
+    type: str = "text"
+    excel: bool = True
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self):
+        assert self.type in DISPLAY_TYPES, self.type
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "label": self.label, "type": self.type, "excel": self.excel,
+                "values": dict(self.values)}
+
+
+#: date: a date; number: a number; list: values joined with 、; text: as it is; column: a column
+#: name of the rule's table, shown as its Chinese label; records: a list of objects (one line each)
+DISPLAY_TYPES = ("date", "number", "list", "text", "column", "records", "bool")
+
+
+def reason(code: str, text: str, **params: str) -> str:
+    """SQL: a not-evaluable reason as data — a JSON object ``{"code", "text", ...params}``;
+    ``text`` and every param are SQL expressions (Chinese text for people; params for programs).
+
+    Codes used across kinds: ``value_missing``/``value_unreadable`` {column},
+    ``project_missing`` {column, project_id}, ``calendar_missing`` {year}, ``file_unsupported``/
+    ``file_unreadable``/``text_missing`` {file}, ``scope_unknown`` {column}; a kind may add its own."""
+    return reason_of(literal(code), text, **params)
+
+
+def reason_of(code: str, text: str, **params: str) -> str:
+    """:func:`reason` with the code an SQL expression too (a code chosen per record)."""
+    assert all(_FIELD.match(k) for k in params)
+    pairs = ", ".join(f"{literal(k)}, {v}" for k, v in (("code", code), ("text", text), *params.items()))
+    return f"json_object({pairs})"
+
+
+def value_reason(table: str, column: str, unreadable: str, alias: str = "s") -> str:
+    """SQL: why ``column`` gives no value — ``value_unreadable`` when ``unreadable`` (SQL) holds,
+    else ``value_missing`` — with the column's Chinese label in the text."""
+    label = schema.column(table, column).label
+    return (f"CASE WHEN {unreadable} THEN {reason('value_unreadable', literal(label + '无法识别'), column=literal(column))} "
+            f"ELSE {reason('value_missing', literal(label + '未填写'), column=literal(column))} END")
+
+
+def column_sql(column: str) -> str:
+    """A column of the rule's table (``t``) or, written ``project.<column>``, of its project (``p``)."""
+    return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
+
+
+def condition_sql(column: str, cond: Condition) -> list[str]:
+    """SQL predicates (over alias ``t``) for one column's ``where`` condition; the engine filters
+    a rule's records with it and ``coverage`` the matched table's."""
+    col = column_sql(column)
+    parts = []
+    if cond.in_ is not None:
+        parts.append(in_list(col, cond.in_))
+    if cond.not_in is not None:
+        parts.append(f"NOT coalesce({in_list(col, cond.not_in)}, FALSE)")
+    if cond.equals is not None:
+        parts.append(f"{col} = {literal(cond.equals)}")
+    if cond.present is not None:
+        parts.append(f"{col} IS {'NOT ' if cond.present else ''}NULL")
+    if cond.differs_from is not None:
+        parts.append(f"{col} IS DISTINCT FROM {column_sql(cond.differs_from)}")
+    return parts
 
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")

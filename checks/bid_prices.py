@@ -45,13 +45,23 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from pipelines import schema
-from pipelines.bidders import TABLE as BIDDER_KEYS
-from pipelines.bidders import prepare_bidder_keys
 from pipelines.sql import in_list, literal
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason
 
 GROUPED = True
+#: the engine makes every bid's bidder key first: table bidder_keys (pipelines.bidders)
+PREPARES = ("bidders",)
+BIDDER_KEYS = "bidder_keys"
+
+SCREEN_ZH = (("identical", "报价相同"), ("pattern", "报价呈规律性差异"), ("single_valid", "仅一家有效投标"),
+             ("all_but_winner_rejected", "除中标人外均被否决或无效"), ("cover", "陪标（中标价与次低价接近、其余远高）"))
+SHOWN = (
+    Shown("screen", "筛查类型", values=SCREEN_ZH),
+    Shown("facts", "有关事实"),
+    Shown("bid_ids", "涉及投标", "list"),
+    Shown("bids", "有关投标", "records", excel=False),
+)
 
 #: message-template name -> (result column, kind)
 FIELDS = {"detail": ("detail", "text"), "bidders": ("bidders_text", "text"),
@@ -67,15 +77,16 @@ VALID, REJECTED = "有效", ("无效", "否决")
 
 
 class Spec(RuleSpec):
-    screen: Screen
-    trade_types: list[str] | None = Field(None, min_length=1)
-    ignore_budget_price: bool = True
-    gap_tolerance: float = Field(0.01, ge=0)
-    ratio_tolerance: float = Field(0.0000001, ge=0)
-    open_notice_types: list[str] = Field(["招标公告", "资格预审公告", "采购公告"], min_length=1)
-    min_bids: int = Field(3, ge=2)
-    close: float = Field(0.02, ge=0, lt=1)
-    far_above: float = Field(0.10, gt=0)
+    screen: Screen = Field(description="筛查方法")
+    trade_types: list[str] | None = Field(None, min_length=1, description="交易类型")
+    ignore_budget_price: bool = Field(True, description="报价等于最高限价的不计为相同报价")
+    gap_tolerance: float = Field(0.01, ge=0, description="报价差额的容差（元）")
+    ratio_tolerance: float = Field(0.0000001, ge=0, description="报价比例的容差")
+    open_notice_types: list[str] = Field(["招标公告", "资格预审公告", "采购公告"], min_length=1,
+                                         description="表明公开招标的公告类型")
+    min_bids: int = Field(3, ge=2, description="最少投标数")
+    close: float = Field(0.02, ge=0, lt=1, description="“接近”阈值（比例）")
+    far_above: float = Field(0.10, gt=0, description="“远高于”阈值（比例）")
 
     @field_validator("trade_types")
     @classmethod
@@ -104,11 +115,6 @@ class Spec(RuleSpec):
 
     def tables_used(self) -> list[str]:
         return ["notices"] if self.screen == "single_valid" else []
-
-
-def prepare(con, export) -> None:
-    """Before compiling: every bid's bidder key (``pipelines.bidders``), made once per export."""
-    prepare_bidder_keys(con, export)
 
 
 def _yuan(x: str) -> str:
@@ -305,7 +311,8 @@ SCREENS = {"identical": _identical, "pattern": _pattern, "single_valid": _single
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     in_scope = in_list("l.trade_type", spec.trade_types) if spec.trade_types else "TRUE"
-    scope_why = "项目交易类型未填写，无法确定是否适用"
+    scope_why = reason("scope_unknown", literal("项目交易类型未填写，无法确定是否适用"),
+                       column=literal("project.trade_type"))
     evidence = json_object(screen=literal(spec.screen), bid_ids="f.bid_ids", bids="f.bids", facts="f.facts")
     named = "(x.bid_ids IS NULL OR list_contains(x.bid_ids, b.bid_id))"
     return f"""
@@ -343,8 +350,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
            l.project_id AS _key,
            CASE WHEN NOT coalesce({in_scope}, FALSE) THEN IF(l.trade_type IS NULL, 'not_evaluable', 'not_applicable')
                 ELSE j.outcome END AS outcome,
-           CASE WHEN NOT coalesce({in_scope}, FALSE) THEN IF(l.trade_type IS NULL, {literal(scope_why)}, NULL)
-                WHEN j.outcome = 'not_evaluable' THEN j.why END AS reason,
+           CASE WHEN NOT coalesce({in_scope}, FALSE) THEN IF(l.trade_type IS NULL, {scope_why}, NULL)
+                WHEN j.outcome = 'not_evaluable' THEN {reason('bids_unknown', 'j.why')} END AS reason,
            CAST(NULL AS VARCHAR) AS severity, CAST(NULL AS JSON) AS evidence,
            CAST(NULL AS VARCHAR) AS detail, CAST(NULL AS VARCHAR) AS bidders_text,
            CAST(NULL AS VARCHAR) AS bid_ids_text, CAST(NULL AS BIGINT) AS bid_count

@@ -31,17 +31,34 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pipelines import schema
 from pipelines.sql import ident, literal
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason, value_reason
+
+GROUPED = False
+PREPARES = ()
 
 #: message-template name -> (result column, kind)
 FIELDS = {"due_date": ("due_date", "datetime"), "outcome": ("outcome_text", "text"),
           "days_counted": ("days_counted", "number")}
 
+SHOWN = (
+    Shown("from", "起算日", "date"),
+    Shown("due_date", "应办期限", "date"),
+    Shown("to", "实际办理", "date"),
+    Shown("state", "办理情况", values=(("late", "逾期办理"), ("not_done", "逾期未办"),
+                                      ("on_time", "按期办理"), ("waiting", "尚未到期"))),
+    Shown("period", "期限"),
+    Shown("working_days_counted", "已计工作日", "number"),
+    Shown("days_counted", "已计日数", "number"),
+    Shown("from_column", "起算日取自", "column", excel=False),
+    Shown("to_column", "办理日取自", "column", excel=False),
+    Shown("as_of", "审计截止日期", "date", excel=False),
+)
+
 
 class Within(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    working_days: int | None = Field(None, ge=0, le=366)
-    days: int | None = Field(None, ge=0, le=3660)
+    working_days: int | None = Field(None, ge=0, le=366, description="工作日数")
+    days: int | None = Field(None, ge=0, le=3660, description="日数（末日遇节假日顺延）")
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -51,10 +68,10 @@ class Within(BaseModel):
 
 
 class Spec(RuleSpec):
-    from_: str = Field(alias="from")
-    to: str
-    within: Within
-    action: str = "完成"  # the verb for the later event in messages: 公开, 转办, 受理…
+    from_: str = Field(alias="from", description="起算日期列（当日不计入）")
+    to: str = Field(description="办理日期列")
+    within: Within = Field(description="期限：working_days 个工作日或 days 日")
+    action: str = Field("完成", description="办理动作在消息中的说法（公开、转办、受理…）")
 
     def column_refs(self) -> dict[tuple, str]:
         return {**super().column_refs(), ("from",): self.from_, ("to",): self.to}
@@ -74,9 +91,7 @@ def _label(spec: Spec, column: str) -> str:
 
 def _why_unknown(spec: Spec, column: str) -> str:
     """SQL: the reason a date column gives no date (empty vs unreadable)."""
-    raw = ident(column + "__raw")
-    return (f"CASE WHEN ggzy_text(s.{raw}) IS NULL THEN {literal(_label(spec, column) + '未填写')} "
-            f"ELSE {literal(_label(spec, column) + '无法识别')} END")
+    return value_reason(spec.table, column, f"ggzy_text(s.{ident(column + '__raw')}) IS NOT NULL")
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
@@ -93,9 +108,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                     "cr.workday_index + CASE WHEN cr.is_workday THEN 0 ELSE 1 END")
         bound = f"b.from_date + {n_days}"
         period = f"{n_days}日"
-    year = ("CAST(CASE WHEN c0.day IS NULL THEN year(b.from_date) "
-            "ELSE (SELECT max(year) FROM calendar) + 1 END AS VARCHAR)")
-    unknown_year = f"'缺少' || {year} || '年工作日历 calendar for ' || {year} || ' unknown'"
+    year = "CASE WHEN c0.day IS NULL THEN year(b.from_date) ELSE (SELECT max(year) FROM calendar) + 1 END"
+    unknown_year = reason("calendar_missing", f"'缺少' || {year} || '年工作日历'", year=year)
     outcome = f"""CASE
         WHEN b.from_date IS NULL THEN 'not_evaluable'
         WHEN c0.day IS NULL THEN 'not_evaluable'
@@ -105,7 +119,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         WHEN cd.day IS NOT NULL THEN IF({as_of} > cd.day, 'violated', 'pending')
         WHEN {as_of} <= {bound} THEN 'pending'
         ELSE 'not_evaluable' END"""
-    reason = f"""CASE
+    why = f"""CASE
         WHEN b.from_date IS NULL THEN b.from_why
         WHEN c0.day IS NULL THEN {unknown_year}
         WHEN b.to_date IS NULL AND b.to_unreadable THEN b.to_why
@@ -120,6 +134,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     evidence = json_object(**{
         "from_column": literal(spec.from_), "from": "b.from_date",
         "to_column": literal(spec.to), "to": "b.to_date",
+        "state": f"CASE WHEN b.to_date IS NOT NULL AND cd.day IS NOT NULL AND b.to_date > cd.day THEN 'late' "
+                 f"WHEN b.to_date IS NOT NULL THEN 'on_time' WHEN {as_of} > cd.day THEN 'not_done' ELSE 'waiting' END",
         "period": literal(period), "due_date": "cd.day",
         ("working_days_counted" if n_work is not None else "days_counted"): counted,
         "as_of": as_of,
@@ -135,7 +151,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         FROM {ctx.source} s)
     SELECT b._row,
            {outcome} AS outcome,
-           IF(({outcome}) = 'not_evaluable', {reason}, NULL) AS reason,
+           {why} AS reason,
            CAST(NULL AS VARCHAR) AS severity,
            {evidence} AS evidence,
            cd.day AS due_date,

@@ -30,10 +30,18 @@ from pydantic import Field, model_validator
 from pipelines.sql import ident, literal
 
 from . import values
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object
 
 #: message-template name -> (result column, kind)
 FIELDS = {"value": ("value_text", "text")}
+
+GROUPED = False
+PREPARES = ()
+SHOWN = (
+    Shown("column", "检查字段", "column"),
+    Shown("expected", "应为", values=(("true", "是"), ("false", "否"), ("present", "已填写"))),
+    Shown("value", "实际值"),
+)
 
 
 class Spec(RuleSpec):
@@ -64,8 +72,6 @@ class Spec(RuleSpec):
                                         "is not a yes/no column; use must_be: present"))
         return found
 
-    def tables_used(self) -> list[str]:
-        return values.projects_needed([self.column])
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
@@ -97,7 +103,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                {evidence} AS evidence, coalesce({shown}, '（空）') AS value_text
         FROM {ctx.source} s)
     SELECT _row, outcome,
-           IF(outcome = 'not_evaluable', why, NULL) AS reason,
+           why AS reason,
            CAST(NULL AS VARCHAR) AS severity,
            evidence, value_text
     FROM j

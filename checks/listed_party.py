@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pipelines import schema
 from pipelines.sql import ident, in_list, literal
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason, reason_of
 
 #: message-template name -> (result column, kind)
 FIELDS = {"parties": ("parties", "text"), "list_entry": ("list_entry", "text"),
@@ -54,21 +54,39 @@ LOWER = {"error": "warning", "warning": "info", "info": "info"}
 ID_KIND = {"organisation": "uscc", "person": "resident_id"}
 MATCHED_BY_TEXT = {"uscc": "统一社会信用代码", "name": "名称", "resident_id": "身份证号", "person_name": "姓名"}
 
+GROUPED = False
+PREPARES = ()
+SHOWN = (
+    Shown("bid_date", "投标日", "date"),
+    Shown("bid_date_source", "投标日来源", "column"),
+    Shown("matches.party_label", "匹配对象", "list"),
+    Shown("matches.list_type", "名单类型", "list"),
+    Shown("matches.entry_id", "名单记录编号", "list"),
+    Shown("matches.matched_by", "匹配方式", "list",
+          values=(("uscc", "统一社会信用代码"), ("resident_id", "身份证号"), ("name", "名称或姓名相同"))),
+    Shown("confidence", "可信度", values=(("confirmed", "确认"), ("possible", "疑似，待核实"))),
+    Shown("matches.subject_name", "名单主体", "list"),
+    Shown("matches.subject_id", "名单证件号", "list"),
+    Shown("matches.listed_at", "列入日期", "date"),
+    Shown("matches.removed_at", "移出日期", "date", excel=False),
+    Shown("matches.publisher", "发布单位", "list"),
+)
+
 
 class Party(BaseModel):
     """One party of the record checked against the list: its label and the columns naming it."""
 
     model_config = ConfigDict(extra="forbid")
-    label: str
-    name: str
-    id: str | None = None
-    kind: Literal["organisation", "person"]
+    label: str = Field(description="当事人在消息中的称呼")
+    name: str = Field(description="名称列")
+    id: str | None = Field(None, description="证件号列")
+    kind: Literal["organisation", "person"] = Field(description="单位或个人")
 
 
 class Spec(RuleSpec):
-    list_types: list[str] = Field(min_length=1)
-    on_date: list[str] = Field(min_length=1)
-    parties: dict[str, Party] = Field(min_length=1)
+    list_types: list[str] = Field(min_length=1, description="名单类型")
+    on_date: list[str] = Field(min_length=1, description="判断日期（依次取第一个有值的）")
+    parties: dict[str, Party] = Field(min_length=1, description="核对的当事人")
 
     @field_validator("list_types")
     @classmethod
@@ -123,9 +141,12 @@ def bid_date_sql(spec: Spec) -> tuple[str, str, str]:
     labels = [schema.column(spec.table, c).label for c in spec.on_date]
     date = " ".join(f"WHEN {r} THEN CAST(s.{ident(c)} AS DATE)" for r, c in zip(raws, spec.on_date))
     source = " ".join(f"WHEN {r} THEN {literal(c)}" for r, c in zip(raws, spec.on_date))
-    why = " ".join(f"WHEN {r} THEN {literal(lb + '无法识别')}" for r, lb in zip(raws, labels))
+    why = " ".join(f"WHEN {r} THEN {reason('value_unreadable', literal(lb + '无法识别'), column=literal(c))}"
+                   for r, lb, c in zip(raws, labels, spec.on_date))
     empty = labels[0] + "未填写" if len(labels) == 1 else "及".join(labels) + "均未填写"
-    return f"CASE {date} END", f"CASE {source} END", f"CASE {why} ELSE {literal(empty)} END"
+    columns = "[" + ", ".join(literal(c) for c in spec.on_date) + "]"
+    empty_why = reason("value_missing", literal(empty), column=literal(spec.on_date[0]), columns=columns)
+    return f"CASE {date} END", f"CASE {source} END", f"CASE {why} ELSE {empty_why} END"
 
 
 def person_key(x: str) -> str:
@@ -180,9 +201,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         WHEN {confirmed_hit} THEN 'violated' WHEN a.confirmed_unknown IS NOT NULL THEN 'not_evaluable'
         WHEN {possible_hit} THEN 'violated' WHEN a.possible_unknown IS NOT NULL THEN 'not_evaluable'
         ELSE 'compliant' END"""
-    reason = f"""CASE WHEN b.bid_date IS NULL THEN b.date_why
-        WHEN {confirmed_hit} THEN NULL WHEN a.confirmed_unknown IS NOT NULL THEN a.confirmed_unknown
-        WHEN {possible_hit} THEN NULL ELSE a.possible_unknown || '（疑似匹配）' END"""
+    unknown = lambda text, possible: reason_of("'list_entry_unknown'", text, possible=possible)  # noqa: E731
+    why = f"""CASE WHEN b.bid_date IS NULL THEN b.date_why
+        WHEN {confirmed_hit} THEN NULL WHEN a.confirmed_unknown IS NOT NULL THEN {unknown('a.confirmed_unknown', 'FALSE')}
+        WHEN {possible_hit} THEN NULL ELSE {unknown("a.possible_unknown || '（疑似匹配）'", 'TRUE')} END"""
     evidence = json_object(bid_date="b.bid_date", bid_date_source="b.bid_date_source",
                            confidence=f"IF({confirmed_hit}, 'confirmed', 'possible')", matches="a.matches")
     return f"""
@@ -215,7 +237,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         FROM m GROUP BY _row)
     SELECT b._row,
            {outcome} AS outcome,
-           {reason} AS reason,
+           {why} AS reason,
            IF(NOT {confirmed_hit} AND {possible_hit}, {literal(LOWER[spec.severity])}, NULL) AS severity,
            IF({confirmed_hit} OR {possible_hit}, {evidence}, NULL) AS evidence,
            a.parties, a.list_entry, b.bid_date, a.matched_by_text,

@@ -44,13 +44,28 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pipelines.sql import literal
 
 from . import values
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason
 
 #: message-template name -> (result column, kind)
 FIELDS = {"earliest_date": ("earliest_date", "datetime"), "outcome": ("outcome_text", "text"),
           "days_counted": ("days_counted", "number")}
 
 LOWER = {"error": "warning", "warning": "info", "info": "info"}
+
+GROUPED = False
+PREPARES = ()
+SHOWN = (
+    Shown("from", "较早日期", "date"),
+    Shown("to", "较晚日期", "date"),
+    Shown("earliest_date", "最早应为", "date"),
+    Shown("period", "最短间隔"),
+    Shown("working_days_counted", "实际间隔工作日", "number"),
+    Shown("days_counted", "实际间隔天数", "number"),
+    Shown("short_by_holiday_only", "仅因节假日顺延而不足", "bool"),
+    Shown("holiday_extends", "期限末日遇节假日顺延", "bool", excel=False),
+    Shown("from_column", "较早日期取自", "column", excel=False),
+    Shown("to_column", "较晚日期取自", "column", excel=False),
+)
 
 
 class AtLeast(BaseModel):
@@ -83,8 +98,6 @@ class Spec(RuleSpec):
     def problems(self) -> list[tuple[tuple, str]]:
         return values.pair_problems(self, {("from",): self.from_, ("to",): self.to}, "datetime")
 
-    def tables_used(self) -> list[str]:
-        return values.projects_needed([self.from_, self.to])
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
@@ -129,11 +142,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
             WHEN b.from_date IS NULL OR b.to_date IS NULL THEN 'not_evaluable'
             {f"WHEN b.to_date <= b.from_date THEN 'violated'" if n >= 1 else ''}
             {judged} END"""
-    year = f"CAST({missing_year} AS VARCHAR)"
-    reason = f"""CASE
+    why = f"""CASE
             WHEN b.from_date IS NULL THEN b.from_why
             WHEN b.to_date IS NULL THEN b.to_why
-            ELSE '缺少' || {year} || '年工作日历 calendar for ' || {year} || ' unknown' END"""
+            ELSE {reason('calendar_missing', f"'缺少' || {missing_year} || '年工作日历'", year=missing_year)} END"""
     from_label, to_label = values.label(spec, spec.from_), values.label(spec, spec.to)
     period = literal(a.period)
     outcome_text = f"""CASE
@@ -164,12 +176,12 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                {values.why_missing(spec, spec.to)} AS to_why
         FROM {ctx.source} s),
     j AS (
-        SELECT b._row, {outcome} AS outcome, {reason} AS reason_if_any,
+        SELECT b._row, {outcome} AS outcome, {why} AS reason,
                {earliest} AS earliest_date, {counted} AS days_counted, {lower} AS lower_severity,
                {evidence} AS evidence, {outcome_text} AS outcome_text
         FROM b {joins})
     SELECT _row, outcome,
-           IF(outcome = 'not_evaluable', reason_if_any, NULL) AS reason,
+           reason,
            IF(outcome = 'violated', lower_severity, NULL) AS severity,
            evidence, earliest_date, outcome_text, days_counted
     FROM j

@@ -42,9 +42,22 @@ from pydantic import Field
 from pipelines import schema
 from pipelines.sql import ident, literal
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason
 
 GROUPED = True
+PREPARES = ()
+SHOWN = (
+    Shown("group", "分组"),
+    Shown("period", "期间"),
+    Shown("period_start", "期间开始", "date"),
+    Shown("period_end", "期间结束", "date"),
+    Shown("count", "期间内事件数", "number"),
+    Shown("at_least", "至少", "number"),
+    Shown("events", "期间内事件", "list"),
+    Shown("undated", "日期未知的事件数", "number"),
+    Shown("due_date", "应办期限", "date", excel=False),
+    Shown("as_of", "审计截止日期", "date", excel=False),
+)
 
 #: message-template name -> (result column, kind)
 FIELDS = {"period": ("period", "text"), "count": ("n", "number"), "period_end": ("period_end", "datetime"),
@@ -102,7 +115,9 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     outcome = f"""CASE WHEN k.n >= {spec.at_least} THEN 'compliant'
         WHEN k.period_end >= {as_of} THEN 'pending'
         WHEN k.undated > 0 THEN 'not_evaluable' ELSE 'violated' END"""
-    why = literal("条记录的" + schema.column(spec.table, spec.date).label + "未填写或无法识别，无法确定所属期间")
+    why = reason("undated_events", "k.undated || " + literal("条记录的" + schema.column(spec.table, spec.date).label
+                                                          + "未填写或无法识别，无法确定所属期间"),
+                 count="k.undated", column=literal(spec.date))
     evidence = json_object(
         period="k.period", period_start="k.p", period_end="k.period_end", due_date="k.period_end",
         count="k.n", at_least=str(spec.at_least), events="k.events", undated="k.undated",
@@ -133,7 +148,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         LEFT JOIN undated u ON {same_group('u', 'g')})
     SELECT {record} AS _record_id, {project} AS _project_id, {dept} AS _department, {record} AS _key,
            {outcome} AS outcome,
-           IF(({outcome}) = 'not_evaluable', k.undated || {why}, NULL) AS reason,
+           {why} AS reason,
            CAST(NULL AS VARCHAR) AS severity,
            {evidence} AS evidence,
            k.period, k.n, k.period_end, k.group_text

@@ -28,10 +28,23 @@ from pydantic import Field, model_validator
 from pipelines.sql import literal
 
 from . import values
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason
 
 #: message-template name -> (result column, kind)
 FIELDS = {"limit": ("limit_amount", "number"), "ratio": ("ratio_text", "text"), "factor": ("factor_text", "text")}
+
+GROUPED = False
+PREPARES = ()
+SHOWN = (
+    Shown("value", "金额（元）", "number"),
+    Shown("of", "计算基数（元）", "number"),
+    Shown("bound", "限制", values=(("at_most", "不超过"), ("at_least", "不少于"))),
+    Shown("factor", "比例上限", "number"),
+    Shown("limit", "上限（元）", "number"),
+    Shown("ratio", "实际比例", "number"),
+    Shown("value_column", "金额取自", "column", excel=False),
+    Shown("of_column", "计算基数取自", "column", excel=False),
+)
 
 
 class Spec(RuleSpec):
@@ -56,8 +69,6 @@ class Spec(RuleSpec):
     def problems(self) -> list[tuple[tuple, str]]:
         return values.pair_problems(self, {("value",): self.value, ("of",): self.of}, "number")
 
-    def tables_used(self) -> list[str]:
-        return values.projects_needed([self.value, self.of])
 
 
 def factor_sql(factor: float) -> str:
@@ -77,10 +88,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     outcome = f"""CASE
             WHEN b.v IS NULL OR b.base IS NULL OR b.base <= 0 THEN 'not_evaluable'
             WHEN {breach} THEN 'violated' ELSE 'compliant' END"""
-    reason = f"""CASE
+    why = f"""CASE
             WHEN b.v IS NULL THEN b.v_why
             WHEN b.base IS NULL THEN b.base_why
-            ELSE {literal(of_label + '不大于0，无法计算比例')} END"""
+            ELSE {reason('base_not_positive', literal(of_label + '不大于0，无法计算比例'), column=literal(spec.of))} END"""
     evidence = json_object(  # over the columns of j
         value_column=literal(spec.value), value="v", of_column=literal(spec.of), of="base",
         bound=literal("at_most" if spec.at_most is not None else "at_least"),
@@ -95,11 +106,11 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                {f} AS f
         FROM {ctx.source} s),
     j AS (
-        SELECT b.*, {outcome} AS outcome, {reason} AS reason_if_any,
+        SELECT b.*, {outcome} AS outcome, {why} AS reason,
                CAST(round(b.base * f, 2) AS DECIMAL(38, 2)) AS limit_amount
         FROM b)
     SELECT _row, outcome,
-           IF(outcome = 'not_evaluable', reason_if_any, NULL) AS reason,
+           reason,
            CAST(NULL AS VARCHAR) AS severity,
            IF(outcome = 'not_evaluable', NULL, {evidence}) AS evidence,
            limit_amount,

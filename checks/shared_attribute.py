@@ -43,14 +43,25 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from pipelines import schema
-from pipelines.bidders import TABLE as BIDDER_KEYS
-from pipelines.bidders import prepare_bidder_keys
 from pipelines.sql import ident, literal
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason
 from .listed_party import mask_id
 
 GROUPED = True
+#: the engine makes every bid's bidder key first: table bidder_keys (pipelines.bidders)
+PREPARES = ("bidders",)
+BIDDER_KEYS = "bidder_keys"
+
+SHOWN = (
+    Shown("attribute", "共同属性", "column"),
+    Shown("value", "共同值"),
+    Shown("bid_ids", "涉及投标", "list"),
+    Shown("bidder_count", "投标人数", "number"),
+    Shown("lots_together", "共同出现的标段数", "number"),
+    Shown("lots_with_value", "含该值的标段", "list"),
+    Shown("bidders", "涉及投标人", "records", excel=False),
+)
 
 #: message-template name -> (result column, kind)
 FIELDS = {"attribute_label": ("attribute_label", "text"), "value": ("value_shown", "text"),
@@ -110,10 +121,10 @@ def shown(v: str, raw: str, how: str) -> str:
 
 
 class Spec(RuleSpec):
-    attribute: str
-    min_lots: int = Field(1, ge=1, le=100)
-    max_bidders: int | None = Field(None, ge=2)
-    ignore_values: list[str] = []
+    attribute: str = Field(description="共用的列")
+    min_lots: int = Field(1, ge=1, le=100, description="至少共同出现的标段数")
+    max_bidders: int | None = Field(None, ge=2, description="共用者超过此数视为公共出口")
+    ignore_values: list[str] = Field([], description="不作证据的取值")
 
     @field_validator("attribute")
     @classmethod
@@ -130,11 +141,6 @@ class Spec(RuleSpec):
         if self.table != "bids":
             found.append((("table",), "shared_attribute 只适用于 bids（投标记录）/ applies to table bids only"))
         return found
-
-
-def prepare(con, export) -> None:
-    """Before compiling: every bid's bidder key (``pipelines.bidders``), made once per export."""
-    prepare_bidder_keys(con, export)
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
@@ -217,7 +223,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
            CASE WHEN l.bidders < 2 THEN 'not_applicable'
                 WHEN l.with_value < 2 THEN 'not_evaluable'
                 ELSE 'compliant' END AS outcome,
-           IF(l.bidders >= 2 AND l.with_value < 2, {literal(why)}, NULL) AS reason,
+           IF(l.bidders >= 2 AND l.with_value < 2, {reason("too_few_values", literal(why), column=literal(spec.attribute))}, NULL) AS reason,
            CAST(NULL AS VARCHAR) AS severity, CAST(NULL AS JSON) AS evidence,
            {null_fields}
     FROM lots l

@@ -31,13 +31,27 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipelines.notice_text import TABLE, normalise_phrase, prepare_notice_text
 from pipelines.sql import contains_any, ident, literal
+from pipelines.sqlfuncs import normalise_phrase
 
-from .base import Context, RuleSpec, json_object
+from .base import Context, RuleSpec, Shown, json_object, reason_of
+
+GROUPED = False
+#: the engine makes the notices' normalised text first: table notice_text(_row, text, problem, problem_code)
+PREPARES = ("notice_text",)
+TABLE = "notice_text"
 
 #: message-template name -> (result column, kind)
 FIELDS = {"missing": ("missing_text", "text")}
+
+SHOWN = (
+    Shown("notice_type", "公告类型"),
+    Shown("missing_labels", "缺少要素", "list"),
+    Shown("found", "已有表述", "list"),
+    Shown("sentences", "相关语句", "list"),
+    Shown("within_sentences_of", "检查范围（含以下词语的句子）", "list", excel=False),
+    Shown("missing", "缺少", "list", excel=False),
+)
 
 #: sentence ends (a regex class for RE2 and Python); after NFKC only 。;!?\n occur, the rest are kept for clarity
 _SPLIT = r"[。；;！!？?\n]"
@@ -57,8 +71,8 @@ def _phrases(values: list[str]) -> list[str]:
 
 class Element(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str
-    any_of: list[str] = Field(min_length=1)
+    label: str = Field(description="要素名称（消息中的说法）")
+    any_of: list[str] = Field(min_length=1, description="任一表述出现即视为已载明")
 
     @field_validator("any_of")
     @classmethod
@@ -67,8 +81,8 @@ class Element(BaseModel):
 
 
 class Spec(RuleSpec):
-    elements: dict[str, Element] = Field(min_length=1)
-    within_sentences_of: list[str] | None = Field(None, min_length=1)
+    elements: dict[str, Element] = Field(min_length=1, description="须载明的要素及其表述")
+    within_sentences_of: list[str] | None = Field(None, min_length=1, description="只在含这些词语的句子中查找")
 
     @field_validator("within_sentences_of")
     @classmethod
@@ -82,6 +96,9 @@ class Spec(RuleSpec):
         if bad:
             raise ValueError(f"要素名应为小写英文标识 / element names must be lower_snake_case: {', '.join(bad)}")
         return value
+
+    def columns_read(self) -> list[str]:
+        return [*self.columns_used(), "content", "content_file"]
 
     def problems(self) -> list[tuple[tuple, str]]:
         found = super().problems()
@@ -100,11 +117,6 @@ class Spec(RuleSpec):
 
 def _list(values) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
-
-
-def prepare(con, export) -> None:
-    """Before compiling: the notices' normalised text, materialised once per export."""
-    prepare_notice_text(con, export)
 
 
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
@@ -126,7 +138,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     return f"""
     WITH t AS (
         SELECT s._row, s.notice_type, n.text,
-               coalesce(n.problem, '正文未准备 / notice text not prepared') AS problem
+               {reason_of("coalesce(n.problem_code, 'text_missing')", "coalesce(n.problem, '正文未准备')",
+                       file="s.content_file")} AS problem
         FROM {ctx.source} s LEFT JOIN {TABLE} n USING (_row)),
     sentences AS (SELECT *, {sentences} AS sentences FROM t),
     body AS (SELECT *, array_to_string(sentences, chr(10)) AS body FROM sentences),
@@ -140,7 +153,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                     ELSE 'compliant' END AS outcome
         FROM missing)
     SELECT _row, outcome,
-           IF(outcome = 'not_evaluable', problem, NULL) AS reason,
+           problem AS reason,
            CAST(NULL AS VARCHAR) AS severity,
            {evidence} AS evidence,
            array_to_string(missing_labels, '、') AS missing_text

@@ -21,7 +21,7 @@ from pipelines import schema
 from pipelines.sql import ident, literal
 from pipelines.sqlfuncs import KEEPS_RAW
 
-from .base import RuleSpec
+from .base import RuleSpec, reason
 
 
 def column(spec: RuleSpec, name: str) -> schema.Column:
@@ -57,15 +57,19 @@ def missing_project(name: str, alias: str = "s") -> str:
 
 
 def why_missing(spec: RuleSpec, name: str, alias: str = "s") -> str:
-    """SQL: why column ``name`` gives no value — project missing, empty, or unreadable."""
-    text = label(spec, name)
+    """SQL: why column ``name`` gives no value, as a reason — ``project_missing`` {column,
+    project_id}, ``value_unreadable`` or ``value_missing`` {column}."""
+    text, col = label(spec, name), literal(name)
     parts = []
     if name.startswith("project."):
+        no_id = reason("project_missing", literal("未填写项目编号，无法取得" + text), column=col)
+        gone = reason("project_missing", f"'项目' || {alias}._project_id || {literal('不在项目表中，无法取得' + text)}",
+                      column=col, project_id=f"{alias}._project_id")
         parts.append(f"WHEN {missing_project(name, alias)} THEN "
-                     f"CASE WHEN {alias}._project_id IS NULL THEN {literal('未填写项目编号，无法取得' + text)} "
-                     f"ELSE '项目' || {alias}._project_id || {literal('不在项目表中，无法取得' + text)} END")
-    parts.append(f"WHEN {unreadable(spec, name, alias)} THEN {literal(text + '无法识别')}")
-    return f"CASE {' '.join(parts)} ELSE {literal(text + '未填写')} END"
+                     f"CASE WHEN {alias}._project_id IS NULL THEN {no_id} ELSE {gone} END")
+    parts.append(f"WHEN {unreadable(spec, name, alias)} THEN "
+                 f"{reason('value_unreadable', literal(text + '无法识别'), column=col)}")
+    return f"CASE {' '.join(parts)} ELSE {reason('value_missing', literal(text + '未填写'), column=col)} END"
 
 
 def problems_project_columns(spec: RuleSpec, refs: dict[tuple, str]) -> list[tuple[tuple, str]]:
@@ -90,7 +94,3 @@ def pair_problems(spec: RuleSpec, refs: dict[tuple, str], kind: str) -> list[tup
     return found
 
 
-def projects_needed(columns) -> list[str]:
-    """``["projects"]`` when any of ``columns`` is a project column: without the projects table the
-    rule cannot run at all (it is "not evaluated: table missing"), rather than finding every value empty."""
-    return ["projects"] if any(c.startswith("project.") for c in columns) else []

@@ -30,6 +30,8 @@ class Audit:
     results: list[engine.RuleResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)  # bidder groups (围标串标), pipelines.networks
+    #: check kind -> how its evidence is shown (checks' SHOWN as data), for the reports
+    kinds: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
@@ -48,7 +50,7 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     step("校验数据契约 checking the export contract")
     findings = check_contract(con, export)
     cal = calendar.install_calendar(con, pack.folder / "calendar")
-    audit = Audit(export, pack, as_of or today_in_beijing(), cal, findings=findings)
+    audit = Audit(export, pack, as_of or today_in_beijing(), cal, findings=findings, kinds=engine.displays())
     audit.results = engine.run_rules(con, selected, export, audit.as_of, cal.last_year, progress=step)
     step("围标串标关联分析 bidder networks")
     audit.groups = networks.find_groups(con, selected, export, pack.folder, network_params)

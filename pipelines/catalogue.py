@@ -36,16 +36,6 @@ from .yamlfile import YamlDoc, validate_with
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 #: how a description says a number was not read in the primary text (DOMAIN.md: *unconfirmed*)
 UNCONFIRMED = ("未经原文核实", "未经核实", "未核实原文", "unconfirmed")
-#: readable names of the shipped kinds' parameters; a kind may instead give ``Field(description=…)``
-FIELD_LABELS = {
-    "from": "起算事件", "to": "完成事件", "within": "期限", "action": "完成动作",
-    "elements": "须载明的要素", "within_sentences_of": "只在含这些词的句子中查找",
-    "list_types": "名单类型", "on_date": "判断日期（依次取第一个有值的）", "parties": "核对的当事人",
-    "attribute": "共用的列", "min_lots": "至少共同出现的标段数", "max_bidders": "共用者超过此数视为公共出口",
-    "ignore_values": "不作证据的取值", "at_least": "至少", "at_most": "至多", "column": "检查的列",
-    "must_be": "应为", "empty": "未填写时", "value": "数值列", "of": "对照列", "screen": "筛查方法",
-    "trade_types": "交易类型", "min_bids": "最少投标数",
-}
 #: readable names of keys and values inside parameters (elements, parties)
 SUBKEY_LABELS = {"any_of": "任一表述", "name": "名称", "id": "证件号", "kind": "类型",
                  "holiday_extends": "末日为节假日时顺延"}
@@ -53,8 +43,6 @@ VALUE_LABELS = {"organisation": "单位", "person": "个人"}
 #: units of a period or amount parameter: {working_days: 10} -> 10 个工作日
 UNITS = {"working_days": "个工作日", "days": "日（自然日）", "hours": "小时", "months": "个月", "years": "年",
          "percent": "%", "ratio": "（比例）", "count": "个", "yuan": "元"}
-#: columns a kind reads beyond those its Spec names (text_clause reads the notice text via pipelines.notice_text)
-KIND_COLUMNS = {"text_clause": ("content", "content_file")}
 CONDITION_ZH = {"in": "属于", "not_in": "不属于", "equals": "等于", "present": "已填写", "differs_from": "不同于"}
 
 
@@ -252,7 +240,7 @@ def _params(spec: RuleSpec) -> tuple[list[Param], list[str]]:
         if name in RuleSpec.model_fields:
             continue
         alias = info.alias or name
-        label = info.description or FIELD_LABELS.get(alias, "")
+        label = info.description or ""  # the kind declares it: Field(description=…)
         params.append(Param(alias, label, _render(getattr(spec, name), spec)))
     if flagged:
         hit = False
@@ -282,7 +270,7 @@ def _where(spec: RuleSpec) -> str:
 
 def _tables(spec: RuleSpec) -> list[TableUse]:
     own = []
-    for column in dict.fromkeys([*spec.columns_used(), *KIND_COLUMNS.get(spec.check, ())]):
+    for column in dict.fromkeys(spec.columns_read()):
         try:
             own.append((column, schema.column(spec.table, column).label))
         except (KeyError, ValueError):

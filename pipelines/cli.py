@@ -147,7 +147,7 @@ def _print_summary(summary: dict, out_dir: Path) -> None:
         if r["evaluated"]:
             table.add_row(escape(r["rule_id"]), str(r["checked"]), str(r["violated"]), str(r["pending"]), str(r["not_evaluable"]))
         else:
-            table.add_row(escape(r["rule_id"]), "—", "—", "—", escape(f"未评估：{r['not_evaluated_reason']}"))
+            table.add_row(escape(r["rule_id"]), "—", "—", "—", escape(f"未评估：{r['not_evaluated']['text']}"))
     out.print(table)
     totals = summary["totals"]
     out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {escape(str(out_dir))}")

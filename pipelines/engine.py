@@ -2,52 +2,85 @@
 
 For each rule the engine builds a source view (the rule's table after its ``where`` filter,
 with the record id, project id, responsible department and the project's columns beside each
-record), lets the check kind compile its outcome query over that view, counts the outcomes
-and appends the violations — message rendered in SQL from the rule's template — to the
-``violations`` table. Nothing here loops over records in Python.
+record), runs the preparations the kind names, lets the kind compile its outcome query over
+that view, counts the outcomes and appends the violations — message rendered in SQL from the
+rule's template — to the ``violations`` table. Nothing here loops over records in Python.
+
+Like dbt's test wrapper, the engine applies what holds for every kind, once:
+
+* every violation and outcome row carries ``check``, the rule's kind;
+* a rule runs only when its table, the tables its kind names, and — for any ``project.<column>``
+  it reads — ``projects`` are there; else it is not evaluated, with a reason (``table_missing``,
+  ``column_missing``);
+* a record keeps a reason only when it is not evaluable (and always has one then);
+* a record's severity is the kind's override, else the rule's.
+
+Reasons are data (``checks.base.reason``): ``{"code", "text", ...params}``; :class:`RuleResult`
+holds them as dicts, counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import duckdb
 
-from checks.base import Context, RuleSpec
+import checks
+from checks.base import Context, RuleSpec, column_sql, condition_sql
 
 from . import schema
+from .bidders import prepare_bidder_keys
+from .notice_text import prepare_notice_text
 from .reading import Export
 from .rules import RECORD_FIELDS, Rule
-from .sql import ident, in_list, literal
+from .sql import ident, literal
 
 SOURCE = "rule_source"
 OUTCOME = "rule_outcome"
 
 VIOLATIONS_DDL = """
 CREATE OR REPLACE TABLE violations (
-    rule_id VARCHAR, severity VARCHAR, "table" VARCHAR, record_id VARCHAR, project_id VARCHAR,
+    rule_id VARCHAR, "check" VARCHAR, severity VARCHAR, "table" VARCHAR, record_id VARCHAR, project_id VARCHAR,
     department VARCHAR, basis VARCHAR, message VARCHAR, evidence JSON, refer_to VARCHAR[],
     rule_order INTEGER, "key" VARCHAR);
 CREATE OR REPLACE TABLE outcomes (
-    rule_id VARCHAR, record_id VARCHAR, project_id VARCHAR, department VARCHAR,
-    outcome VARCHAR, reason VARCHAR, evidence JSON)
+    rule_id VARCHAR, "check" VARCHAR, record_id VARCHAR, project_id VARCHAR, department VARCHAR,
+    outcome VARCHAR, reason JSON, evidence JSON)
 """
+
+#: the preparations a kind may name (checks.PREPARATIONS), each run once per export
+PREPARATIONS = {"notice_text": prepare_notice_text, "bidders": prepare_bidder_keys}
+#: the reason of a not-evaluable record whose kind gave none
+UNKNOWN_REASON = {"code": "unknown", "text": "原因未知"}
 
 
 @dataclass
 class RuleResult:
-    """What one rule found, for summary.json: counts by outcome and why records were not evaluable."""
+    """What one rule found, for summary.json: counts by outcome and why records were not evaluable.
+
+    ``not_evaluated``: why the rule did not run at all (a reason dict), else None; ``reasons``:
+    every distinct reason of the not-evaluable records, with ``count``, most frequent first."""
 
     rule_id: str
     title: str
     severity: str
     basis: str
     table: str
-    evaluated: bool = True
-    not_evaluated_reason: str | None = None
+    check: str = ""
+    not_evaluated: dict | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)
+    reasons: list[dict] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> bool:
+        return self.not_evaluated is None
+
+    @property
+    def not_evaluated_reason(self) -> str | None:
+        """The Chinese text of why the rule did not run."""
+        return self.not_evaluated["text"] if self.not_evaluated else None
 
     @property
     def checked(self) -> int:
@@ -69,35 +102,12 @@ def create_missing_tables(con: duckdb.DuckDBPyConnection, export: Export) -> Non
         con.execute(f"CREATE OR REPLACE TABLE {ident(name)} ({', '.join(cols)})")
 
 
-def _column_sql(column: str) -> str:
-    """A column of the rule's table (``t``) or, written ``project.<column>``, of its project (``p``)."""
-    return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
-
-
-def condition_sql(column: str, cond) -> list[str]:
-    """SQL predicates (over alias ``t``) for one column's ``where`` condition; shared with
-    kinds that filter a matched table the same way (``coverage``)."""
-    col = _column_sql(column)
-    parts = []
-    if cond.in_ is not None:
-        parts.append(in_list(col, cond.in_))
-    if cond.not_in is not None:
-        parts.append(f"NOT coalesce({in_list(col, cond.not_in)}, FALSE)")
-    if cond.equals is not None:
-        parts.append(f"{col} = {literal(cond.equals)}")
-    if cond.present is not None:
-        parts.append(f"{col} IS {'NOT ' if cond.present else ''}NULL")
-    if cond.differs_from is not None:
-        parts.append(f"{col} IS DISTINCT FROM {_column_sql(cond.differs_from)}")
-    return parts
-
-
 def source_view_sql(spec: RuleSpec) -> str:
     """The rule's records with their context columns, after the ``where`` filter."""
     table = spec.schema_table
     has_project = table.has("project_id") and table.name != "projects"
     own = [spec.department] if isinstance(spec.department, str) else (spec.department or [])
-    own_dept = ", ".join(_column_sql(c) for c in own) if own else (
+    own_dept = ", ".join(column_sql(c) for c in own) if own else (
         "t.department" if table.has("department") else "NULL")
     project_dept = "p.department" if has_project else ("t.department" if table.name == "projects" else "NULL")
     columns = [
@@ -139,7 +149,7 @@ class Identity:
 
 
 def identity(rule: Rule) -> Identity:
-    if getattr(rule.kind, "GROUPED", False):
+    if rule.kind.GROUPED:
         return Identity(f"{OUTCOME} o LEFT JOIN (SELECT DISTINCT ON (project_id) project_id, department "
                         "FROM projects) p ON p.project_id = o._project_id",
                         "o._record_id", "o._project_id", "coalesce(o._department, p.department)",
@@ -169,50 +179,76 @@ def message_sql(rule: Rule) -> str:
     return "concat(" + ", ".join(parts or ["''"]) + ")"
 
 
-def _not_evaluated(rule: Rule, export: Export) -> str | None:
-    """Why a rule cannot run at all on this export (a table or a column it needs is absent)."""
-    spec = rule.spec
-    for name in [spec.table, *spec.tables_used()]:
+def tables_needed(spec: RuleSpec) -> list[str]:
+    """The rule's table, the tables its kind names, and ``projects`` when it reads a ``project.`` column."""
+    projects = ["projects"] if any(c.startswith("project.") for c in spec.columns_used()) else []
+    return list(dict.fromkeys([spec.table, *spec.tables_used(), *projects]))
+
+
+def not_evaluated(spec: RuleSpec, export: Export) -> dict | None:
+    """Why a rule cannot run at all on this export (a table or a column it needs is absent), as a
+    reason dict (``table_missing`` {table}, ``column_missing`` {table, columns}), else None."""
+    for name in tables_needed(spec):
         if not export.has(name):
-            return f"缺少数据表 {name}（{schema.TABLES[name].chinese}）/ table missing"
+            return {"code": "table_missing", "table": name,
+                    "text": f"缺少数据表 {name}（{schema.TABLES[name].chinese}）"}
     missing = export.files[spec.table].missing_columns
     required = [c.name for c in spec.schema_table.columns if c.required]  # the key and the ★ columns
     needed = dict.fromkeys([*required, *spec.columns_used()])
     absent = [c for c in needed if not c.startswith("project.") and c in missing]
     if absent:
         labels = "、".join(f"{c}（{schema.column(spec.table, c).label}）" for c in absent)
-        return f"数据表 {spec.table} 缺少列 {labels} / column missing"
+        return {"code": "column_missing", "table": spec.table, "columns": absent,
+                "labels": [schema.column(spec.table, c).label for c in absent],
+                "text": f"数据表 {spec.table} 缺少列 {labels}"}
     return None
+
+
+def displays() -> dict[str, list[dict]]:
+    """check kind -> its evidence displays as plain data (``SHOWN``), handed to the reports."""
+    return checks.shown()
+
+
+def prepare(con: duckdb.DuckDBPyConnection, kind, export: Export) -> None:
+    """Run the preparations ``kind`` names (each keeps its table when made for this export)."""
+    for name in kind.PREPARES:
+        PREPARATIONS[name](con, export)
+
+
+def outcome_sql(compiled: str) -> str:
+    """The kind's outcomes with the engine's defaults: a reason only, and always, when not evaluable."""
+    unknown = f"json_object('code', {literal(UNKNOWN_REASON['code'])}, 'text', {literal(UNKNOWN_REASON['text'])})"
+    return (f"SELECT * REPLACE (IF(outcome = 'not_evaluable', coalesce(CAST(reason AS JSON), {unknown}), "
+            f"NULL) AS reason) FROM ({compiled})")
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Export,
              as_of: dt.date, calendar_last_year: int | None) -> RuleResult:
     spec = rule.spec
-    result = RuleResult(spec.id, spec.title, spec.severity, spec.basis, spec.table)
-    reason = _not_evaluated(rule, export)
-    if reason:
-        result.evaluated, result.not_evaluated_reason = False, reason
+    result = RuleResult(spec.id, spec.title, spec.severity, spec.basis, spec.table, spec.check)
+    result.not_evaluated = not_evaluated(spec, export)
+    if result.not_evaluated:
         return result
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}")
-    if hasattr(rule.kind, "prepare"):  # a kind's one-off preparation, e.g. notice text
-        rule.kind.prepare(con, export)
+    prepare(con, rule.kind, export)
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(rule.kind.compile(spec, ctx))}")
     for outcome, why, count in con.execute(
-            f"SELECT outcome, reason, count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC").fetchall():
+            f"SELECT outcome, CAST(reason AS VARCHAR), count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC, 2").fetchall():
         result.counts[outcome] = result.counts.get(outcome, 0) + count
         if outcome == "not_evaluable":
-            result.reasons[why or "原因未知"] = count
+            result.reasons.append({**json.loads(why), "count": count})
     who = identity(rule)
+    check = literal(spec.check)
     con.execute(f"""
         INSERT INTO outcomes
-        SELECT {literal(spec.id)}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
+        SELECT {literal(spec.id)}, {check}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
                IF(o.outcome = 'pending', o.evidence, NULL)
         FROM {who.source}""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
     con.execute(f"""
         INSERT INTO violations
-        SELECT {literal(spec.id)}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
+        SELECT {literal(spec.id)}, {check}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
                {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
                {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key}
         FROM {who.source}

@@ -6,14 +6,14 @@ comparable; that is load-time preparation, not rule logic, and it lives here.
 
 The text of a notice is ``notices.content`` (plain text or HTML) or, when that is empty, the
 file ``notices.content_file`` (relative to the export folder, never outside it; ``.txt``,
-``.html``, ``.htm`` decoded as UTF-8, else GB18030). Normalised (:func:`normalise`): HTML tags,
+``.html``, ``.htm`` decoded as UTF-8, else GB18030). Normalised (:func:`pipelines.sqlfuncs.normalise`): HTML tags,
 scripts, styles and comments removed and entities unescaped, NFKC (full-width → half-width),
 traditional → simplified (OpenCC ``t2s``), every whitespace removed — except that a line break
 (a ``<br>`` or block end in HTML) stays as one ``\\n``, a sentence boundary — and pinyin glosses
 after a character (``執(zhí)``) dropped.
 
-:func:`prepare_notice_text` materialises ``notice_text(_row, text, problem)``; ``problem`` says
-why a notice has no text (then ``text`` is NULL). Normalising runs as a vectorised Arrow UDF
+:func:`prepare_notice_text` materialises ``notice_text(_row, text, problem, problem_code)``;
+``problem`` says why a notice has no text (then ``text`` is NULL), ``problem_code`` the same as a code. Normalising runs as a vectorised Arrow UDF
 (one pass of each step over a whole vector of 2048 notices, after DuckDB's own full-width →
 half-width ``translate``); only rows whose text is in a side file touch the file system.
 
@@ -24,16 +24,13 @@ half-width ``translate``); only rows whose text is in a side file touch the file
 from __future__ import annotations
 
 import hashlib
-import html
-import re
-import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from .sql import literal
+from .sqlfuncs import normalise, normalise_phrase  # noqa: F401 - the normaliser lives in the foundation
 
 TABLE = "notice_text"
 TEXT_SUFFIXES = {".txt": False, ".html": True, ".htm": True}  # suffix -> is HTML
@@ -44,73 +41,12 @@ NO_FILE = "正文文件不存在"
 ESCAPES = "正文文件路径超出导出文件夹，未读取"
 UNDECODABLE = "正文文件无法按 UTF-8 或 GB18030 解码"
 NO_COLUMNS = "数据表 notices 缺少正文和正文文件列"
+#: the code of each problem (text_clause's not-evaluable reasons carry it); a format not read is
+#: ``file_unsupported``, any other problem with a side file ``file_unreadable``
+PROBLEM_CODES = {NO_TEXT: "text_missing", EMPTY: "text_missing", NO_FILE: "file_missing",
+                 ESCAPES: "file_refused", NO_COLUMNS: "column_missing"}
 
-_SEP = "\ue000"  # joins a vector's texts for one-pass processing; removed from inputs first
 _HTML_SQL = "regexp_matches(content, '</?[A-Za-z!][^>]*>')"
-_DROP = re.compile(r"<(script|style|head|title)\b[^\ue000]*?</\1\s*>|<!--[^\ue000]*?-->", re.I)
-_BLOCK = re.compile(r"</?(?:br|hr|p|div|li|ul|ol|tr|td|th|h[1-6]|table|section|article)\b[^>\ue000]*>", re.I)
-_TAG = re.compile(r"</?[A-Za-z!][^>\ue000]*>")
-#: every whitespace but \n (``str.isspace``), and zero-width characters; one class, so ``re`` scans fast
-_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u00ad]+")
-_HTML_SPACE = re.compile(_SPACE.pattern[:-2] + "\n]+")  # in HTML a line break in the source is only a space
-_BREAKS = re.compile(r"\n{2,}")
-#: characters NFKC may change: all but CJK ideographs, printable ASCII and common CJK punctuation
-_NOT_NFKC = re.compile("[^\u4e00-\u9fff\x20-\x7e\n\ue000\u3001\u3002\u201c\u201d\u2018\u2019\u300a-\u3011\u2014\u00b7]+")
-#: a parenthesised pinyin gloss right after a CJK character: 執(zhí), 执(zhi2), 行贿(xínghuì)
-_PINYIN = re.compile(r"\((?<=[\u3400-\u9fff\uf900-\ufaff]\()(?:[a-z\u00c0-\u024f\u1e00-\u1eff]+[0-5]?)+\)", re.I)
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _each(texts: list[str], step) -> list[str]:
-    """Apply a whole-string ``step`` to many texts in one call (no pattern crosses _SEP)."""
-    return step(_SEP.join(texts)).split(_SEP) if texts else []
-
-
-def _strip_html(text: str) -> str:
-    text = _HTML_SPACE.sub(" ", text)
-    return _TAG.sub("", _BLOCK.sub("\n", _DROP.sub("", text)))
-
-
-def _nfkc(text: str) -> str:
-    """NFKC of ``text``, applied only to the runs that may change (with the character before
-    each, which a combining mark may join): the same result, several times faster."""
-    out, last = [], 0
-    for match in _NOT_NFKC.finditer(text):
-        start = max(match.start() - 1, last)
-        out += [text[last:start], unicodedata.normalize("NFKC", text[start:match.end()])]
-        last = match.end()
-    return "".join(out) + text[last:] if out else text
-
-
-def _plain(text: str) -> str:
-    text = _t2s().convert(_nfkc(text))
-    return _PINYIN.sub("", _BREAKS.sub("\n", _SPACE.sub("", text)))
-
-
-def normalise(texts: list[str | None], html_flags: list[bool]) -> list[str | None]:
-    """Normalise many texts at once: each step is one call over all texts joined by a
-    private-use separator (removed from the inputs first); entities are unescaped per text
-    so that none can forge a separator."""
-    rows = [i for i, t in enumerate(texts) if t is not None]
-    clean = {i: texts[i].replace(_SEP, "") for i in rows}
-    marked = [i for i in rows if html_flags[i]]
-    for i, part in zip(marked, _each([clean[i] for i in marked], _strip_html)):
-        clean[i] = html.unescape(part).replace(_SEP, "") if "&" in part else part
-    out: list[str | None] = [None] * len(texts)
-    for i, part in zip(rows, _each([clean[i] for i in rows], _plain)):
-        out[i] = part.strip("\n")
-    return out
-
-
-def normalise_phrase(phrase: str) -> str:
-    """A rule's phrase, normalised like the texts it is looked for in (no line breaks)."""
-    return normalise([str(phrase)], [False])[0].replace("\n", "")
 
 
 # --- side files -------------------------------------------------------------------------------
@@ -176,6 +112,11 @@ def prepare_notice_text(con: duckdb.DuckDBPyConnection, export) -> None:
                     f"{literal(NO_COLUMNS)} AS problem FROM notices")
     else:
         _materialise(con, Path(export.folder))
+    con.execute(f"ALTER TABLE {TABLE} ADD COLUMN problem_code VARCHAR")
+    whens = " ".join(f"WHEN {literal(text)} THEN {literal(code)}" for text, code in PROBLEM_CODES.items())
+    con.execute(f"UPDATE {TABLE} SET problem_code = CASE problem {whens} "
+                "ELSE IF(problem LIKE '正文文件格式%', 'file_unsupported', 'file_unreadable') END "
+                "WHERE problem IS NOT NULL")
     con.execute(f"COMMENT ON TABLE {TABLE} IS {literal(key)}")
 
 

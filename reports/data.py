@@ -27,6 +27,9 @@ class ReportData:
     resolved: list[dict] = field(default_factory=list)  # violations of the previous run no longer found
     trend: list[dict] = field(default_factory=list)  # with a ledger: one row per run (as_of, counts)
     groups: list[dict] = field(default_factory=list)  # bidder groups (围标串标)
+    #: check kind -> its evidence displays ({key, label, type, excel, values}), as the kind declares
+    #: them (checks.shown, handed over by whoever builds the report data: reports never import checks)
+    kinds: dict[str, list[dict]] = field(default_factory=dict)
     show_personal_data: bool = False
 
     def rule(self, rule_id: str) -> dict:
@@ -44,7 +47,7 @@ def collect(con: duckdb.DuckDBPyConnection, audit: Audit, summary: dict) -> Repo
                       "clause": clause and {"id": clause.id, "title": clause.title, "text": clause.text}})
     extra = [c for c in ("status", "first_seen", "runs_open") if c in _columns(con, "violations")]
     violations = records(con, f"""
-        SELECT rule_id, severity, "table", record_id, project_id, department, basis, message,
+        SELECT rule_id, "check", severity, "table", record_id, project_id, department, basis, message,
                evidence, refer_to, "key" {''.join(', ' + c for c in extra)}
         FROM violations ORDER BY rule_order, department NULLS LAST, record_id""")
     for v in violations:
@@ -55,7 +58,7 @@ def collect(con: duckdb.DuckDBPyConnection, audit: Audit, summary: dict) -> Repo
         counts[v["rule_id"]] = counts.get(v["rule_id"], 0) + 1
     return ReportData(summary=summary, rules=rules, violations=violations,
                       by_department=sorted(by_dept.items(), key=lambda kv: -sum(kv[1].values())),
-                      findings=audit.findings)
+                      findings=audit.findings, kinds=audit.kinds)
 
 
 def _columns(con, table: str) -> set[str]:

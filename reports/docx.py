@@ -14,7 +14,6 @@ font. The chart is drawn with matplotlib in the CJK font that ``reports.fonts`` 
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -120,7 +119,7 @@ def decision_items(data: ReportData) -> list[str]:
 
     years: Counter = Counter()
     for r in data.rules:
-        years.update(E.missing_calendar_years(r.get("not_evaluable_reasons") or {}))
+        years.update(E.missing_calendar_years(r.get("reasons") or []))
     for year, n in sorted(years.items()):
         items.append(f"缺少{year}年工作日历，{n}条记录的期限无法计算；请在国务院公布{year}年放假安排后"
                      f"补充 rules/calendar/{year}.yaml 后重新审计。")
@@ -133,9 +132,9 @@ def decision_items(data: ReportData) -> list[str]:
                      "请交易平台在导出数据中补充，或由联席会议确定暂不检查。")
     missing_data: Counter = Counter()
     for r in data.rules:
-        for why, n in (r.get("not_evaluable_reasons") or {}).items():
-            if not E.missing_calendar_years({why: n}):
-                missing_data[why] += n
+        for why in r.get("reasons") or []:
+            if why.get("code") != E.CALENDAR_MISSING:
+                missing_data[why["text"]] += why["count"]
     if missing_data:
         total = sum(missing_data.values())
         why = "；".join(f"{w}{n}条" for w, n in missing_data.most_common(8))
@@ -161,28 +160,17 @@ def missing_inputs(rules: list[dict]) -> str:
     columns: dict[str, dict[str, None]] = defaultdict(dict)
     other: dict[str, None] = {}
     for r in rules:
-        reason = _chinese_part(r.get("not_evaluated_reason"))
-        if m := _MISSING_TABLE.search(reason):
-            tables[m.group(2)] = None
-        elif m := _MISSING_COLUMNS.search(reason):
-            for piece in m.group(2).split("、"):
-                col = _COLUMN_LABEL.match(piece.strip())
-                columns[_table_zh(m.group(1))][col.group(2) if col else piece.strip()] = None
-        elif reason:
-            other[reason] = None
+        why = r.get("not_evaluated") or {}
+        if why.get("code") == "table_missing":
+            tables[_table_zh(why["table"])] = None
+        elif why.get("code") == "column_missing":
+            for column in why["columns"]:
+                columns[_table_zh(why["table"])][E.column_label(why["table"], column)] = None
+        elif why:
+            other[why["text"]] = None
     parts = [f"缺少数据表：{'、'.join(tables)}"] if tables else []
     parts += [f"{table}缺少列：{'、'.join(cols)}" for table, cols in columns.items()]
     return "；".join(parts + list(other))
-
-
-_MISSING_TABLE = re.compile(r"缺少数据表\s*(\w+)（(.+?)）")
-_MISSING_COLUMNS = re.compile(r"数据表\s*(\w+)\s*缺少列\s*(.+)$")
-_COLUMN_LABEL = re.compile(r"(\w+)（(.+)）$")  # deposit_amount（投标保证金（元））
-
-
-def _chinese_part(text) -> str:
-    """'数据表 bids 缺少列 … / column missing' -> the Chinese part before ' / '."""
-    return str(text or "").split(" / ")[0].strip()
 
 
 def chinese_number(n: int) -> str:

@@ -18,7 +18,7 @@ DEADLINE, LISTED_PARTY, TEXT_CLAUSE, COLLUSION, OTHER = "deadline", "listed_part
 MATCHED_BY_ZH = {"uscc": "统一社会信用代码", "resident_id": "身份证号", "name": "名称"}
 CONFIDENCE_ZH = {"confirmed": "确认", "possible": "疑似（待核实）"}
 BID_DATE_SOURCE_ZH = {"submitted_at": "投标时间", "project.bid_deadline": "项目投标截止时间"}
-_CALENDAR_REASON = re.compile(r"缺少\s*(\d{4})\s*年工作日历")
+CALENDAR_MISSING = "calendar_missing"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 
@@ -80,12 +80,12 @@ def is_possible_match(v: dict) -> bool:
     return ev.get("confidence") == "possible"
 
 
-def missing_calendar_years(reasons: dict[str, int]) -> dict[int, int]:
-    """{year: records} from not-evaluable reasons such as '缺少2027年工作日历 …'."""
+def missing_calendar_years(reasons: list[dict]) -> dict[int, int]:
+    """{year: records} from a rule's not-evaluable reasons (code ``calendar_missing`` {year})."""
     years: dict[int, int] = {}
-    for reason, n in (reasons or {}).items():
-        if m := _CALENDAR_REASON.search(reason):
-            years[int(m.group(1))] = years.get(int(m.group(1)), 0) + n
+    for why in reasons or []:
+        if why.get("code") == CALENDAR_MISSING and why.get("year") is not None:
+            years[int(why["year"])] = years.get(int(why["year"]), 0) + why.get("count", 0)
     return years
 
 

@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.sql import literal
 
-VIOLATION_FIELDS = ("rule_id", "severity", '"table"', "record_id", "project_id", "department",
+VIOLATION_FIELDS = ("rule_id", '"check"', "severity", '"table"', "record_id", "project_id", "department",
                     "basis", "message", "evidence", "refer_to")
 SEVERITY_ORDER = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
 

@@ -17,10 +17,11 @@ def rule_summary(result) -> dict:
     counts = {key: result.counts.get(key, 0) for key in OUTCOME_KEYS}
     return {
         "rule_id": result.rule_id, "title": result.title, "severity": result.severity,
-        "basis": result.basis, "table": result.table,
-        "evaluated": result.evaluated, "not_evaluated_reason": result.not_evaluated_reason,
+        "basis": result.basis, "table": result.table, "check": result.check,
+        "evaluated": result.evaluated,
+        "not_evaluated": result.not_evaluated,  # {code, text, ...params} when the rule could not run
         "checked": result.checked, **counts,
-        "not_evaluable_reasons": result.reasons,
+        "reasons": result.reasons,  # [{code, text, count, ...params}] of the not-evaluable records
     }
 
 

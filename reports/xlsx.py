@@ -264,7 +264,7 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
     n = _table(ws, fmt, headers, rows())
     _highlight(ws, fmt, headers, 0, n)
     if not violations:
-        note = (f"未评估：{rule.get('not_evaluated_reason')}" if not rule.get("evaluated", True)
+        note = (f"未评估：{rule['not_evaluated']['text']}" if rule.get("not_evaluated")
                 else "本期未发现违规。")
         ws.write_string(2, 0, note)
     return n
@@ -347,12 +347,12 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
         row += 1
         evaluated = r.get("evaluated", True)
         kind = E.rule_kind(by_rule.get(r["rule_id"], []))
-        reasons = "；".join(f"{why} {n} 条" for why, n in (r.get("not_evaluable_reasons") or {}).items())
+        reasons = "；".join(f"{why['text']} {why['count']} 条" for why in r.get("reasons") or [])
         values = [r["rule_id"], r.get("title"), r.get("basis"), SEVERITY_ZH.get(r.get("severity"), r.get("severity")),
                   CHECK_ZH.get(kind, "") if by_rule.get(r["rule_id"]) else "",
                   *((r.get("checked", 0), r.get("violated", 0), r.get("pending", 0), r.get("not_evaluable", 0),
                      r.get("compliant", 0), r.get("not_applicable", 0)) if evaluated else ("—",) * 6),
-                  reasons if evaluated else f"未评估：{r.get('not_evaluated_reason')}"]
+                  reasons if evaluated else f"未评估：{r['not_evaluated']['text']}"]
         for c, value in enumerate(values):
             widths.see(c, _write(ws, fmt, row, c, value))
         sheet = names[r["rule_id"]]
@@ -411,10 +411,10 @@ def _reasons_sheet(wb, fmt: _Formats, data: ReportData) -> None:
     ws = wb.add_worksheet("无法判断")
     rows = []
     for r in data.rules:
-        if not r.get("evaluated", True):
-            rows.append([r["rule_id"], r.get("title"), r.get("table"), f"未评估：{r.get('not_evaluated_reason')}", None])
-        for why, n in (r.get("not_evaluable_reasons") or {}).items():
-            rows.append([r["rule_id"], r.get("title"), r.get("table"), why, n])
+        if r.get("not_evaluated"):
+            rows.append([r["rule_id"], r.get("title"), r.get("table"), f"未评估：{r['not_evaluated']['text']}", None])
+        for why in r.get("reasons") or []:
+            rows.append([r["rule_id"], r.get("title"), r.get("table"), why["text"], why["count"]])
     n = _table(ws, fmt, ["规则编号", "规则", "数据表", "原因", "记录数"], rows)
     if not n:
         ws.write_string(2, 0, "所有记录均可判断。")

@@ -27,9 +27,14 @@ class AuditRun:
         return dict(rows)
 
     def reasons(self, rule_id: str) -> dict[str, str]:
+        """record_id -> the Chinese text of why it is not evaluable."""
+        return {k: v["text"] for k, v in self.reason_data(rule_id).items()}
+
+    def reason_data(self, rule_id: str) -> dict[str, dict]:
+        """record_id -> why it is not evaluable, as data: {code, text, ...params}."""
         rows = self.con.execute("SELECT record_id, reason FROM outcomes WHERE rule_id = ? AND reason IS NOT NULL",
                                 [rule_id]).fetchall()
-        return dict(rows)
+        return {k: json.loads(v) for k, v in rows}
 
     def violations(self, rule_id: str | None = None) -> list[dict]:
         sql = "SELECT * FROM violations" + (" WHERE rule_id = ?" if rule_id else "") + " ORDER BY record_id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import checks
 from reports.data import ReportData
 
 DEPARTMENTS = ("市住建局", "市交通运输局", "市水务局", "市农业农村局", "市自然资源局", "市财政局", "市发改委",
@@ -17,6 +18,8 @@ RULES = (
     ("bribery-record", "投标人或其法定代表人、授权委托人有行贿犯罪记录", "warning", "bids", "八(二)"),
     ("credit-clause", "招标公告或招标文件未载明信用条件", "error", "notices", "八(二)"),
 )
+CHECKS = {"inspection-disclosure": "deadline", "complaint-transfer": "deadline", "dishonest-bidder": "listed_party",
+          "bribery-record": "listed_party", "credit-clause": "text_clause"}
 
 
 def _evidence(rule_id: str, i: int) -> dict:
@@ -49,7 +52,7 @@ def synthetic_data(n: int, ledger: bool = False) -> ReportData:
         rule_id, title, severity, table, clause = RULES[i % len(RULES)]
         ev = _evidence(rule_id, i)
         severity = "warning" if ev.get("confidence") == "possible" else severity
-        v = {"rule_id": rule_id, "severity": severity, "table": table, "record_id": f"R{i:06d}",
+        v = {"rule_id": rule_id, "check": CHECKS[rule_id], "severity": severity, "table": table, "record_id": f"R{i:06d}",
              "project_id": f"HG2026-{i % 5000:04d}", "department": DEPARTMENTS[(i * 7) % len(DEPARTMENTS)],
              "basis": f"{BASIS} {clause}", "message": f"第{i}号记录违反“{title}”，应于规定期限内整改（合成数据）",
              "evidence": ev, "refer_to": ["纪检监察机关"] if rule_id == "bribery-record" else [], "key": f"k{i}"}
@@ -65,10 +68,12 @@ def synthetic_data(n: int, ledger: bool = False) -> ReportData:
     for rule_id, title, severity, table, clause in RULES:
         violated = counts.get(rule_id, {"violated": 0})["violated"]
         rules.append({"rule_id": rule_id, "title": title, "severity": severity, "basis": f"{BASIS} {clause}",
-                      "table": table, "evaluated": True, "not_evaluated_reason": None, "checked": violated * 3,
+                      "table": table, "check": CHECKS[rule_id], "evaluated": True, "not_evaluated": None,
+                      "checked": violated * 3,
                       "violated": violated, "compliant": violated * 2 - 1 if violated else 0, "pending": 1,
                       "not_evaluable": 1, "not_applicable": 0,
-                      "not_evaluable_reasons": {"检查结束时间未填写": 1}, "description": "", "refer_to": [],
+                      "reasons": [{"code": "value_missing", "column": "ended_at", "text": "检查结束时间未填写",
+                                   "count": 1}], "description": "", "refer_to": [],
                       "clause": None})
     by_sev: dict[str, int] = {}
     by_dept: dict = {}
@@ -85,4 +90,5 @@ def synthetic_data(n: int, ledger: bool = False) -> ReportData:
                "totals": {"violations": n, "by_severity": by_sev, "data_quality_findings": 0},
                "rules": rules, "data_quality": []}
     return ReportData(summary=summary, rules=rules, violations=violations,
-                      by_department=sorted(by_dept.items(), key=lambda kv: -sum(kv[1].values())), findings=[])
+                      by_department=sorted(by_dept.items(), key=lambda kv: -sum(kv[1].values())), findings=[],
+                      kinds=checks.shown())

@@ -102,7 +102,10 @@ def test_docx_or_missing_side_file_is_not_evaluable_with_the_reason(audit_export
     assert ".docx" in reasons["N1"] and "暂不支持" in reasons["N1"]
     assert reasons["N2"] == "正文文件不存在" and reasons["N3"] == "正文为空且未提供正文文件"
     assert run.violations(RULE) == []
-    assert run.result(RULE).reasons["正文文件不存在"] == 1
+    data = run.reason_data(RULE)
+    assert data["N1"]["code"] == "file_unsupported" and data["N1"]["file"] == "N1.docx"
+    assert data["N2"]["code"] == "file_missing" and data["N3"]["code"] == "text_missing"
+    assert {"code": "file_missing", "text": "正文文件不存在", "file": "none.txt", "count": 1} in run.result(RULE).reasons
 
 
 def test_side_file_outside_the_export_is_refused_and_not_read(audit_export, tmp_path):

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from pipelines import notice_text as nt
+from pipelines import sqlfuncs
 from pipelines.reading import load_export
 from pipelines.rules import load_rule
 from pipelines.yamlfile import YamlError
@@ -51,7 +52,7 @@ def test_fast_nfkc_equals_nfkc_and_every_whitespace_is_removed():
     import unicodedata
 
     sample = "Ｅ\u0301①㈠ﾊﾟ…ｶ鹤岗（北方）e\u0301ᄀ\u1161\u11a8" + "".join(map(chr, range(0xF900, 0xF910)))
-    assert nt._nfkc(sample) == unicodedata.normalize("NFKC", sample)
+    assert sqlfuncs._nfkc(sample) == unicodedata.normalize("NFKC", sample)
     spaces = "".join(chr(c) for c in range(0x3100) if chr(c).isspace() and c != 10) + "\u3000\u200b\ufeff"
     assert nt.normalise([f"失{spaces}信"], [False]) == ["失信"]
 
