@@ -152,20 +152,23 @@ class Shown:
     """One fact of a kind's evidence as reports show it: the evidence ``key`` (``a.b`` reads ``b``
     of the object, or of each object of the list, under ``a``), its Chinese ``label``, its
     display ``type`` (see :data:`DISPLAY_TYPES`), whether it is a column of the rule's Excel
-    sheet, and ``values``: Chinese words for coded values (``{"possible": "疑似，待核实"}``)."""
+    sheet, ``values``: Chinese words for coded values (``{"possible": "疑似，待核实"}``), and
+    ``of``: the evidence key naming the column the value comes from (its Chinese name is added
+    to the label: 起算日（检查结束时间）)."""
 
     key: str
     label: str
     type: str = "text"
     excel: bool = True
     values: tuple[tuple[str, str], ...] = ()
+    of: str | None = None
 
     def __post_init__(self):
         assert self.type in DISPLAY_TYPES, self.type
 
     def as_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "type": self.type, "excel": self.excel,
-                "values": dict(self.values)}
+                "values": dict(self.values), "of": self.of}
 
 
 #: date: a date; number: a number; list: values joined with 、; text: as it is; column: a column

@@ -41,16 +41,14 @@ FIELDS = {"due_date": ("due_date", "datetime"), "outcome": ("outcome_text", "tex
           "days_counted": ("days_counted", "number")}
 
 SHOWN = (
-    Shown("from", "起算日", "date"),
+    Shown("from", "起算日", "date", of="from_column"),
     Shown("due_date", "应办期限", "date"),
-    Shown("to", "实际办理", "date"),
+    Shown("to", "实际办理", "date", of="to_column"),
     Shown("state", "办理情况", values=(("late", "逾期办理"), ("not_done", "逾期未办"),
                                       ("on_time", "按期办理"), ("waiting", "尚未到期"))),
     Shown("period", "期限"),
     Shown("working_days_counted", "已计工作日", "number"),
     Shown("days_counted", "已计日数", "number"),
-    Shown("from_column", "起算日取自", "column", excel=False),
-    Shown("to_column", "办理日取自", "column", excel=False),
     Shown("as_of", "审计截止日期", "date", excel=False),
 )
 

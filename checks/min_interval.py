@@ -55,16 +55,14 @@ LOWER = {"error": "warning", "warning": "info", "info": "info"}
 GROUPED = False
 PREPARES = ()
 SHOWN = (
-    Shown("from", "较早日期", "date"),
-    Shown("to", "较晚日期", "date"),
+    Shown("from", "较早日期", "date", of="from_column"),
+    Shown("to", "较晚日期", "date", of="to_column"),
     Shown("earliest_date", "最早应为", "date"),
     Shown("period", "最短间隔"),
     Shown("working_days_counted", "实际间隔工作日", "number"),
     Shown("days_counted", "实际间隔天数", "number"),
     Shown("short_by_holiday_only", "仅因节假日顺延而不足", "bool"),
     Shown("holiday_extends", "期限末日遇节假日顺延", "bool", excel=False),
-    Shown("from_column", "较早日期取自", "column", excel=False),
-    Shown("to_column", "较晚日期取自", "column", excel=False),
 )
 
 

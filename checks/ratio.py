@@ -36,14 +36,12 @@ FIELDS = {"limit": ("limit_amount", "number"), "ratio": ("ratio_text", "text"), 
 GROUPED = False
 PREPARES = ()
 SHOWN = (
-    Shown("value", "金额（元）", "number"),
-    Shown("of", "计算基数（元）", "number"),
+    Shown("value", "金额（元）", "number", of="value_column"),
+    Shown("of", "计算基数（元）", "number", of="of_column"),
     Shown("bound", "限制", values=(("at_most", "不超过"), ("at_least", "不少于"))),
     Shown("factor", "比例上限", "number"),
     Shown("limit", "上限（元）", "number"),
     Shown("ratio", "实际比例", "number"),
-    Shown("value_column", "金额取自", "column", excel=False),
-    Shown("of_column", "计算基数取自", "column", excel=False),
 )
 
 

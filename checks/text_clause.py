@@ -47,7 +47,7 @@ FIELDS = {"missing": ("missing_text", "text")}
 SHOWN = (
     Shown("notice_type", "公告类型"),
     Shown("missing_labels", "缺少要素", "list"),
-    Shown("found", "已有表述", "list"),
+    Shown("found.*", "已有表述", "list"),
     Shown("sentences", "相关语句", "list"),
     Shown("within_sentences_of", "检查范围（含以下词语的句子）", "list", excel=False),
     Shown("missing", "缺少", "list", excel=False),

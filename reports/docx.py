@@ -440,7 +440,7 @@ def _department_table(doc, data: ReportData) -> None:
             cell.width = width  # w:tcW, which Word reads
 
 
-def _case_text(v: dict) -> tuple[str, str]:
+def _case_text(v: dict, kinds: dict | None = None) -> tuple[str, str]:
     tags = [SEVERITY_ZH.get(v["severity"], v["severity"])]
     if v.get("status") == "new":
         tags.append("新增")
@@ -451,7 +451,8 @@ def _case_text(v: dict) -> tuple[str, str]:
     tail = f"{v.get('message')}（依据{v.get('basis')}；记录{v['record_id']}"
     if v.get("first_seen") and v.get("status") != "new":
         tail += f"，首次发现于{_date_zh(v['first_seen'])}"
-    return head, tail + "）"
+    evidence = E.one_line(kinds or {}, v)  # as the violation's kind declares its evidence
+    return head, tail + "）" + (f"。证据：{evidence}" if evidence else "")
 
 
 def build_document(data: ReportData, chart: bytes | None = None):
@@ -504,7 +505,7 @@ def build_document(data: ReportData, chart: bytes | None = None):
         doc.add_paragraph(f"按严重程度排列{'（新增和持续时间长的在前）' if any('status' in v for v in cases) else ''}，"
                           f"{'列出前' + str(len(cases)) + '条' if total > len(cases) else '共' + str(total) + '条'}：")
         for i, v in enumerate(cases, start=1):
-            head, tail = _case_text(v)
+            head, tail = _case_text(v, data.kinds)
             p = doc.add_paragraph()
             p.add_run(f"{i}. ")
             strong = p.add_run(head)

@@ -1,9 +1,11 @@
-"""Reading a violation's evidence for people: which kind of check produced it, its dates as
-dates, and the facts the Excel and Word reports both need (overdue and still not done, a
-possible match that needs verifying, a missing working-day calendar).
+"""Reading a violation's evidence for people — the one evidence renderer every format uses.
 
-The kind is recognised from the evidence itself (EXPORT-V1 "What an audit writes"), so a new
-rule of an existing check type needs no change here."""
+What a kind's evidence holds and how to show it is declared by the kind (``SHOWN`` in its
+module) and handed over as data (``ReportData.kinds``: check -> displays); a violation says its
+kind in ``check``. So a new kind shows up in HTML, Excel and Word with no change here, and no
+kind is ever guessed from evidence keys. Also the facts the reports share: dates as dates,
+overdue and still not done, a possible match to verify, missing working-day calendars (from
+reason codes, never from sentences)."""
 
 from __future__ import annotations
 
@@ -13,33 +15,110 @@ import re
 
 from pipelines import schema
 
-DEADLINE, LISTED_PARTY, TEXT_CLAUSE, COLLUSION, OTHER = "deadline", "listed_party", "text_clause", "collusion", "other"
-
-MATCHED_BY_ZH = {"uscc": "统一社会信用代码", "resident_id": "身份证号", "name": "名称"}
-CONFIDENCE_ZH = {"confirmed": "确认", "possible": "疑似（待核实）"}
-BID_DATE_SOURCE_ZH = {"submitted_at": "投标时间", "project.bid_deadline": "项目投标截止时间"}
 CALENDAR_MISSING = "calendar_missing"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 
 
-def kind_of(evidence: dict) -> str:
-    if not isinstance(evidence, dict):
-        return OTHER
-    if "due_date" in evidence:
-        return DEADLINE
-    if "matches" in evidence:
-        return LISTED_PARTY
-    if "missing" in evidence:
-        return TEXT_CLAUSE
-    if "attribute" in evidence and "bid_ids" in evidence:
-        return COLLUSION
-    return OTHER
+# ------------------------------------------------------------------ the one evidence renderer
+# A display is a dict as a kind declares it (checks' SHOWN, handed over in ReportData.kinds):
+# {key, label, type: date|number|list|text|column|records|bool, excel: bool, values: {code: 中文}}
+
+def displays(kinds: dict[str, list[dict]], check: str | None) -> list[dict]:
+    """The evidence displays of check kind ``check`` (none for an unknown kind)."""
+    return list((kinds or {}).get(check or "", []))
 
 
-def rule_kind(violations: list[dict]) -> str:
-    """The kind shared by a rule's violations (the first one decides; a rule has one check)."""
-    return kind_of(violations[0]["evidence"]) if violations else OTHER
+def label(display: dict, evidence, table: str) -> str:
+    """The display's label; with ``of``, followed by the Chinese name of the column the evidence
+    says the value comes from: 起算日（检查结束时间）."""
+    column = value_at(evidence, display["of"]) if display.get("of") else None
+    return f"{display['label']}（{column_label(table, str(column))}）" if column else display["label"]
+
+
+def value_at(evidence, key: str):
+    """The value under ``key`` in the evidence; ``a.b`` is ``b`` of the object under ``a`` or, when
+    ``a`` holds a list of objects, the list of their ``b``; ``a.*`` is every value of the object
+    under ``a``. Lists of lists are flattened."""
+    value = evidence
+    for part in key.split("."):
+        if part == "*":
+            value = list(value.values()) if isinstance(value, dict) else value
+        elif isinstance(value, list):
+            value = [x.get(part) if isinstance(x, dict) else None for x in value]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def _one(display: dict, value, table: str):
+    """One value as the display's type says: a date, a number, a column's Chinese name, a coded value's word."""
+    if value is None or value == "":
+        return None
+    kind, words = display.get("type", "text"), display.get("values") or {}
+    if str(value) in words:
+        return words[str(value)]
+    if kind == "date":
+        return as_date(value)
+    if kind == "column":
+        return column_label(table, str(value))
+    if kind == "bool" or isinstance(value, bool):
+        return "是" if value else "否"
+    if kind == "number" and isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (dict, list)):
+        return compact(value)
+    return value
+
+
+def shown_value(display: dict, evidence, table: str):
+    """The evidence's value for ``display``, ready for a cell: a date or number as such; a list
+    of several values joined with 、 (distinct, in order); a list of one as that one."""
+    value = value_at(evidence, display["key"])
+    if display.get("type") == "records":
+        return compact(value) if value else None
+    if isinstance(value, list):
+        value = [y for x in value for y in (x if isinstance(x, list) else [x])]
+        parts = [x for x in (_one(display, v, table) for v in value) if x not in (None, "")]
+        parts = list(dict.fromkeys(parts if all(isinstance(x, (str, int, float, dt.date)) for x in parts)
+                                   else [compact(x) for x in parts]))
+        if len(parts) == 1:
+            return parts[0]
+        return "、".join(x.isoformat() if isinstance(x, dt.date) else str(x) for x in parts) or None
+    return _one(display, value, table)
+
+
+def text(value) -> str:
+    """A shown value as text (dates ISO)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return compact(value)
+
+
+def shown_items(kinds: dict[str, list[dict]], check: str | None, evidence, table: str,
+                excel_only: bool = False) -> list[tuple[str, str]]:
+    """(label, text) for every declared display the evidence has a value for, in declared order."""
+    out = []
+    for display in displays(kinds, check):
+        if excel_only and not display.get("excel", True):
+            continue
+        value = shown_value(display, evidence, table)
+        if value not in (None, "", []):
+            out.append((label(display, evidence, table), text(value)))
+    return out
+
+
+def shown_keys(kinds: dict[str, list[dict]], check: str | None) -> set[str]:
+    """The top-level evidence keys the kind's displays cover (the rest is shown as 证据)."""
+    return {d["key"].split(".")[0] for d in displays(kinds, check)}
+
+
+def one_line(kinds: dict[str, list[dict]], v: dict) -> str:
+    """A violation's evidence in one line (label：value；…), as its kind declares it."""
+    return "；".join(f"{label}：{value}" for label, value in
+                    shown_items(kinds, v.get("check"), v.get("evidence") or {}, v.get("table") or "", excel_only=True))
 
 
 def as_date(value):
@@ -63,15 +142,16 @@ def column_label(table: str, name: str | None) -> str:
     if not name:
         return ""
     try:
-        return schema.column(table, name).label
+        label = schema.column(table, name).label
     except KeyError:
         return name
+    return "项目" + label if name.startswith("project.") else label
 
 
 def is_overdue_not_done(v: dict) -> bool:
     """A deadline violation whose later event still has not happened (e.g. 仍未公开)."""
     ev = v.get("evidence") or {}
-    return kind_of(ev) == DEADLINE and ev.get("to") in (None, "")
+    return v.get("check") == "deadline" and ev.get("to") in (None, "")
 
 
 def is_possible_match(v: dict) -> bool:
@@ -87,13 +167,6 @@ def missing_calendar_years(reasons: list[dict]) -> dict[int, int]:
         if why.get("code") == CALENDAR_MISSING and why.get("year") is not None:
             years[int(why["year"])] = years.get(int(why["year"]), 0) + why.get("count", 0)
     return years
-
-
-def matched_by_zh(match: dict) -> str:
-    how = match.get("matched_by")
-    if how == "name":
-        return "名称（规范化后相同）" if match.get("party") == "bidder" else "姓名（仅姓名相同）"
-    return MATCHED_BY_ZH.get(how, how or "")
 
 
 def compact(value) -> str:

@@ -43,56 +43,26 @@ NUMERALS = "一二三四五六七八九十"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOURS = {"error": "#b42318", "warning": "#d97706", "info": "#64748b"}
 
-#: evidence keys -> Chinese labels (unknown keys are shown as they are)
+#: Chinese labels of keys inside records (a screen's bids, a finding's bidders) and of bidder
+#: groups' edges; a kind's own evidence keys are labelled by the kind (SHOWN, in ReportData.kinds)
 EVIDENCE_LABELS = {
-    "missing": "缺少", "missing_labels": "缺少的内容", "notice_type": "公告类型", "found": "正文中找到的表述",
-    "within_sentences_of": "检查范围（含以下词语的句子）", "sentences": "相关语句",
-    "bid_date": "投标日期", "bid_date_source": "投标日期取自", "confidence": "匹配程度", "matches": "名单匹配",
-    "party": "当事人", "party_label": "当事人", "matched_by": "匹配依据", "entry_id": "名单记录编号",
-    "list_type": "名单类型", "listed_at": "列入日期", "removed_at": "移出日期", "publisher": "发布单位",
-    "subject_name": "名单主体", "subject_id": "主体代码/证件号", "period": "期限", "due_date": "应完成日期",
-    "working_days_counted": "截至完成（或审计日）已计工作日", "as_of": "审计截止日期",
-    "attribute": "共用信息", "value": "值", "bid_ids": "涉及投标", "bidders": "涉及投标人",
-    "dishonest_debtor": "失信被执行人条款", "bribery_record": "行贿犯罪记录条款",
-    "legal_representative": "法定代表人", "authorised_agent": "授权委托人",
-    # bid screens (围标串标 risk screens) and per-bid facts
-    "screen": "筛查类型", "facts": "有关事实", "bids": "有关投标", "bid_id": "投标编号", "bidder_name": "投标人",
-    "bidder_key": "投标人代码/名称", "price": "投标报价（元）", "status": "投标状态", "is_winner": "是否中标",
-    "rejected": "被否决或无效的投标数", "valid_bids": "有效投标数", "open_notice_ids": "公开招标公告",
-    "winner_price": "中标报价（元）", "runner_up_price": "次低报价（元）", "runner_up_bid_id": "次低价投标编号",
-    "winner_to_runner_up": "中标价与次低价相差（比例）", "rest_lowest_price": "其余投标最低报价（元）",
-    "rest_above_runner_up": "其余报价高出次低价（比例）", "close": "“接近”阈值（比例）", "far_above": "“远高于”阈值（比例）",
-    # amount limits, calendar-day periods, required values, counts
-    "bound": "限制", "factor": "比例上限", "limit": "上限（元）", "of": "计算基数（元）", "of_column": "计算基数取自",
-    "ratio": "实际比例", "value_column": "取值字段", "days_counted": "已计天数", "earliest_date": "最早应为",
-    "holiday_extends": "期限末日遇节假日顺延", "short_by_holiday_only": "仅因节假日顺延而不足",
-    "column": "检查字段", "expected": "应为", "at_least": "至少", "matched": "符合条件的记录数", "gap": "差距",
-    "match_table": "对照数据表", "items": "逐项结果", "item": "项目", "outcome": "结果", "key": "记录",
-    "candidates": "候选记录", "counts": "计入", "failed": "未满足的条件", "expect": "要求",
-    "members": "成员", "project_id": "项目（标段）编号", "lots": "共同投标标段", "evidence_types": "关联证据类型",
-    "strength": "证据强度", "wins": "中标情况", "rotation": "轮流中标",
+    "party": "当事人", "party_label": "当事人", "value": "值", "bidders": "涉及投标人", "bid_ids": "涉及投标",
+    "attribute": "共用信息", "bid_id": "投标编号", "bidder_name": "投标人", "bidder_key": "投标人代码/名称",
+    "key_by": "投标人识别方式", "price": "投标报价（元）", "status": "投标状态", "is_winner": "是否中标",
+    "item": "项目", "outcome": "结果", "key": "记录", "candidates": "候选记录", "counts": "计入",
+    "failed": "未满足的条件", "members": "成员", "project_id": "项目（标段）编号", "lots": "共同投标标段",
+    "evidence_types": "关联证据类型", "strength": "证据强度", "wins": "中标情况", "rotation": "轮流中标",
 }
 #: keys not shown when the named sibling (their Chinese form) is present
-HIDDEN_WHEN = {"missing": "missing_labels", "party": "party_label"}
+HIDDEN_WHEN = {"party": "party_label"}
 VALUE_LABELS = {
-    "matched_by": E.MATCHED_BY_ZH,
-    "confidence": {"confirmed": "确认", "possible": "疑似，待核实"},
-    "bid_date_source": E.BID_DATE_SOURCE_ZH,
-    "missing": {"dishonest_debtor": "失信被执行人条款", "bribery_record": "行贿犯罪记录条款",
-                "legal_representative": "法定代表人", "authorised_agent": "授权委托人"},
-    "screen": {"single_valid": "仅一家有效投标", "all_but_winner_rejected": "除中标人外均被否决或无效",
-               "cover": "陪标（中标价与次低价接近、其余远高）"},
-    "bound": {"at_most": "不超过", "at_least": "不少于"},
     "party": {"bidder": "投标人", "legal_rep": "法定代表人", "agent": "授权委托人", "project_manager": "项目经理"},
-    "expected": {"true": "是", "false": "否"},
     "outcome": {"violated": "违规", "compliant": "合规", "pending": "待到期", "not_evaluable": "无法判断"},
-    "gap": {"too_few": "数量不足"},
-    "match_table": {name: f"{t.chinese}（{name}）" for name, t in schema.TABLES.items()},
 }
 #: keys whose value is a column name, shown as the column's Chinese name
-COLUMN_KEYS = {"attribute", "from_column", "to_column", "of_column", "value_column", "column"}
+COLUMN_KEYS = {"attribute"}
 #: how an empty value reads, by key (default: 未填写)
-NONE_TEXT = {"removed_at": "未移出，仍在名单上", "to": "尚未发生", "subject_id": "名单未载明"}
+NONE_TEXT = {}
 
 
 # ---------------------------------------------------------------- small helpers
@@ -145,6 +115,30 @@ def _scalar(key: str, value, table: str | None) -> str:
 _CONTAINERS = (dict, list, tuple)
 
 
+def violation_evidence(evidence, table: str | None, displays: list[dict]) -> list[tuple[int, str, str]]:
+    """A violation's evidence as ``(depth, label, text)`` rows: first what its kind declares
+    (``displays``: the kind's SHOWN, in order; a list of records one block each), then whatever
+    else the evidence holds, generically."""
+    if not isinstance(evidence, dict):
+        return evidence_items(evidence, table)
+    items: list[tuple[int, str, str]] = []
+    table = table or ""
+    for d in displays:
+        value = E.value_at(evidence, d["key"])
+        if d.get("type") == "records" and isinstance(value, list):
+            for n, element in enumerate(value, 1):
+                items.append((0, f"{d['label']} {n}" if len(value) > 1 else d["label"], ""))
+                items.extend(evidence_items(element, table, 1, evidence) if isinstance(element, dict)
+                             else [(1, "", str(element))])
+            continue
+        shown = E.shown_value(d, evidence, table)
+        if shown not in (None, "", []):
+            items.append((0, E.label(d, evidence, table), E.text(shown)))
+    covered = {d["key"].split(".")[0] for d in displays} | {d["of"] for d in displays if d.get("of")}
+    rest = {k: v for k, v in evidence.items() if k not in covered}
+    return items + evidence_items(rest, table)
+
+
 def evidence_items(evidence, table: str | None = None, depth: int = 0,
                    parent: dict | None = None) -> list[tuple[int, str, str]]:
     """Evidence flattened to ``(depth, label, text)`` rows for an escaped key/value list. A nested
@@ -155,23 +149,12 @@ def evidence_items(evidence, table: str | None = None, depth: int = 0,
             items.append((depth, "证据", str(evidence)))
         return items
     labels = EVIDENCE_LABELS
-    named = {key: f"{key}_column" for key in ("from", "to", "value", "of")}
-    if any(evidence.get(column) for column in named.values()) or "attribute" in evidence:
-        labels = dict(labels)
-        for key, column in named.items():  # a deadline's events, a limit's value, read as their columns
-            if evidence.get(column):
-                labels[key] = ("计算基数 " if key == "of" else "") + _label(table, evidence[column])
-        if "attribute" in evidence and "value_column" not in evidence:
-            labels["value"] = "共用值"
     for key, value in evidence.items():
-        if (key in named.values() and key[:-len("_column")] in evidence) \
-                or (key in HIDDEN_WHEN and HIDDEN_WHEN[key] in evidence) \
+        if (key in HIDDEN_WHEN and HIDDEN_WHEN[key] in evidence) \
                 or (parent and key in parent and parent[key] == value and not isinstance(value, _CONTAINERS)):
             continue
         label = labels.get(key, key)
-        if key == "matched_by" and value == "name":  # an organisation's normalised name is a real match
-            items.append((depth, label, "名称（规范化后相同）" if evidence.get("party") == "bidder" else "姓名（仅姓名相同）"))
-        elif not isinstance(value, _CONTAINERS):
+        if not isinstance(value, _CONTAINERS):
             items.append((depth, label, _scalar(key, value, table)))
         elif isinstance(value, dict):
             items.append((depth, label, ""))
@@ -391,7 +374,7 @@ def build_view(data: ReportData) -> dict:
                "table_zh": schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
                "message": v.get("message") or "", "basis": v.get("basis") or rule.get("basis") or "",
                "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
-               "evidence": evidence_items(v.get("evidence"), v.get("table")),
+               "evidence": violation_evidence(v.get("evidence"), v.get("table"), E.displays(data.kinds, v.get("check"))),
                "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
                "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"])}
         sections.setdefault(v["rule_id"], []).append(row)

@@ -6,10 +6,9 @@ Sheets, in order:
   (checked / violated / pending / not evaluable, with a link to the rule's sheet) and
   per-department counts;
 * 违规清单 — every violation on one sheet (common columns only), for pivot tables across rules;
-* one sheet per rule — the violations of that rule with their evidence flattened into columns
-  by the rule's kind of check (deadline: 起算日/应办期限/实际办理/已计工作日; listed_party:
-  投标日/匹配名单/匹配方式…; text_clause: 缺少要素…; collusion: 共同属性/共同值/涉及投标), and a
-  compact 证据 column for whatever else the evidence holds;
+* one sheet per rule — the violations of that rule with their evidence in columns, as the rule's
+  check kind declares them (``SHOWN``, handed over in ``ReportData.kinds``; a display without a
+  value in any violation is left out), and a compact 证据 column for whatever else it holds;
 * 无法判断 — per rule, why records could not be judged;
 * 数据质量 — the export contract's findings (values already masked);
 * 已整改 / 即将到期 / 围标串标团伙 — when the audit has them (ledger, groups).
@@ -37,8 +36,9 @@ MAX_CELL = 32_000  # Excel holds at most 32 767 characters in a cell
 RESERVED_SHEETS = ("汇总", "违规清单", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
-CHECK_ZH = {"deadline": "期限", "listed_party": "名单比对", "text_clause": "公告条款", "collusion": "围标串标",
-            "other": "其他"}
+CHECK_ZH = {"deadline": "期限", "listed_party": "名单比对", "text_clause": "公告条款", "shared_attribute": "围标串标",
+            "bid_prices": "报价筛查", "min_interval": "最短间隔", "ratio": "金额比例", "field_check": "字段检查",
+            "coverage": "对照检查", "per_period": "定期事项"}
 #: Chinese headers for the keys of ledger, due-soon and group records
 KEY_ZH = {
     "rule_id": "规则编号", "title": "规则", "record_id": "记录编号", "project_id": "项目编号",
@@ -170,71 +170,27 @@ def sheet_names(rules: list[dict]) -> dict[str, str]:
     return names
 
 
-# ------------------------------------------------------------------ evidence columns per kind
+# ------------------------------------------------------------------ evidence columns, as each kind declares
 
 def _join(values, sep="；") -> str:
     return sep.join(str(v) for v in values if v not in (None, ""))
 
 
-def _kind_columns(kind: str, table: str, violations: list[dict]) -> tuple[list[tuple[str, callable]], set[str]]:
-    """(header, value of a violation) pairs for a kind of check, and the evidence keys they show."""
-    if kind == E.DEADLINE:
-        ev0 = violations[0]["evidence"] if violations else {}
-        counted = "working_days_counted" if "working_days_counted" in ev0 else "days_counted"
-        from_label = E.column_label(table, ev0.get("from_column"))
-        to_label = E.column_label(table, ev0.get("to_column"))
-        cols = [
-            (f"起算日（{from_label}）" if from_label else "起算日", lambda ev: E.as_date(ev.get("from"))),
-            ("应办期限", lambda ev: E.as_date(ev.get("due_date"))),
-            (f"实际办理（{to_label}）" if to_label else "实际办理", lambda ev: E.as_date(ev.get("to"))),
-            ("办理情况", lambda ev: "逾期办理" if ev.get("to") else "逾期未办"),
-            ("期限", lambda ev: ev.get("period")),
-            ("已计工作日" if counted == "working_days_counted" else "已计日数", lambda ev: ev.get(counted)),
-        ]
-        return cols, {"from", "to", "due_date", "period", "working_days_counted", "days_counted",
-                      "from_column", "to_column", "as_of"}
-    if kind == E.LISTED_PARTY:
-        def matches(ev):
-            return ev.get("matches") or []
-        cols = [
-            ("投标日", lambda ev: E.as_date(ev.get("bid_date"))),
-            ("投标日来源", lambda ev: E.BID_DATE_SOURCE_ZH.get(ev.get("bid_date_source"), ev.get("bid_date_source"))),
-            ("匹配对象", lambda ev: _join(m.get("party_label") or m.get("party") for m in matches(ev))),
-            ("匹配名单", lambda ev: _join(f"{m.get('list_type', '')}（{m.get('entry_id', '')}）" for m in matches(ev))),
-            ("匹配方式", lambda ev: _join(E.matched_by_zh(m) for m in matches(ev))),
-            ("可信度", lambda ev: E.CONFIDENCE_ZH.get(ev.get("confidence"), ev.get("confidence"))),
-            ("名单主体", lambda ev: _join(m.get("subject_name") for m in matches(ev))),
-            ("名单证件号", lambda ev: _join(m.get("subject_id") for m in matches(ev))),
-            ("列入日期", lambda ev: E.as_date(matches(ev)[0].get("listed_at")) if matches(ev) else None),
-            ("发布单位", lambda ev: _join(dict.fromkeys(m.get("publisher") for m in matches(ev)))),
-        ]
-        return cols, {"bid_date", "bid_date_source", "confidence", "matches"}
-    if kind == E.TEXT_CLAUSE:
-        def found(ev):
-            return _join((p for phrases in (ev.get("found") or {}).values() for p in (phrases or [])), "、")
-        cols = [
-            ("公告类型", lambda ev: ev.get("notice_type")),
-            ("缺少要素", lambda ev: _join(ev.get("missing_labels") or ev.get("missing") or [], "、")),
-            ("已有表述", found),
-        ]
-        if any("sentences" in v["evidence"] for v in violations):
-            cols.append(("相关语句", lambda ev: _join(ev.get("sentences") or [])))
-        return cols, {"notice_type", "missing", "missing_labels", "found", "sentences", "within_sentences_of"}
-    if kind == E.COLLUSION:
-        cols = [
-            ("共同属性", lambda ev: E.column_label("bids", ev.get("attribute"))),
-            ("共同值", lambda ev: ev.get("value")),
-            ("涉及投标", lambda ev: _join(ev.get("bid_ids") or [], "、")),
-            ("投标数", lambda ev: len(ev.get("bid_ids") or [])),
-        ]
-        return cols, {"attribute", "value", "bid_ids"}
-    return [], set()
+def _kind_columns(kinds: dict, check: str | None, table: str,
+                  violations: list[dict]) -> tuple[list[tuple[str, callable]], set[str]]:
+    """(header, value of a violation's evidence) for every display its kind marks as an Excel
+    column, and the evidence keys the kind's displays cover."""
+    first = violations[0]["evidence"] if violations else {}
+    cols = [(E.label(d, first, table), lambda ev, d=d: E.shown_value(d, ev, table))
+            for d in E.displays(kinds, check) if d.get("excel", True)]
+    return cols, E.shown_keys(kinds, check) | {d["of"] for d in E.displays(kinds, check) if d.get("of")}
 
 
-def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict], ledger: bool) -> int:
+def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict], ledger: bool,
+                kinds: dict | None = None) -> int:
     ws = wb.add_worksheet(name)
-    kind = E.rule_kind(violations)
-    kind_cols, shown = _kind_columns(kind, rule.get("table") or "", violations)
+    kind_cols, shown = _kind_columns(kinds or {}, rule.get("check"), rule.get("table") or "", violations)
+    kind_cols = [(h, get) for h, get in kind_cols if any(get(v["evidence"]) not in (None, "") for v in violations)]
     refer = any(v.get("refer_to") for v in violations)
     leftover = [{k: x for k, x in v["evidence"].items() if k not in shown} for v in violations]
     has_rest = any(leftover)
@@ -346,10 +302,9 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     for r in data.rules:
         row += 1
         evaluated = r.get("evaluated", True)
-        kind = E.rule_kind(by_rule.get(r["rule_id"], []))
         reasons = "；".join(f"{why['text']} {why['count']} 条" for why in r.get("reasons") or [])
         values = [r["rule_id"], r.get("title"), r.get("basis"), SEVERITY_ZH.get(r.get("severity"), r.get("severity")),
-                  CHECK_ZH.get(kind, "") if by_rule.get(r["rule_id"]) else "",
+                  CHECK_ZH.get(r.get("check"), r.get("check") or ""),
                   *((r.get("checked", 0), r.get("violated", 0), r.get("pending", 0), r.get("not_evaluable", 0),
                      r.get("compliant", 0), r.get("not_applicable", 0)) if evaluated else ("—",) * 6),
                   reasons if evaluated else f"未评估：{r['not_evaluated']['text']}"]
@@ -484,7 +439,7 @@ def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     _summary_sheet(wb, fmt, data, names)
     _all_sheet(wb, fmt, data, ledger)
     for rule in data.rules:
-        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, by_rule.get(rule["rule_id"], []), ledger)
+        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, by_rule.get(rule["rule_id"], []), ledger, data.kinds)
     _reasons_sheet(wb, fmt, data)
     _findings_sheet(wb, fmt, data)
     for name, records in (("已整改", data.resolved), ("即将到期", data.due_soon), ("围标串标团伙", data.groups)):

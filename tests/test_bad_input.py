@@ -209,7 +209,7 @@ def test_rule_needing_a_missing_required_column_is_not_evaluated(capsys, tmp_pat
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     [rule] = summary["rules"]
     assert rule["rule_id"] == "complaint-transfer" and rule["evaluated"] is False
-    assert "received_by" in rule["not_evaluated_reason"] and "接收部门" in rule["not_evaluated_reason"]
+    assert "received_by" in rule["not_evaluated"]["text"] and "接收部门" in rule["not_evaluated"]["text"]
     assert rule["violated"] == 0
     assert (tmp_path / "out" / "violations.jsonl").read_text() == ""
     assert "缺少必需列 received_by" in (tmp_path / "out" / "data_quality.jsonl").read_text(encoding="utf-8")
@@ -229,7 +229,7 @@ def test_rule_over_a_table_missing_its_key_or_a_required_column_is_not_evaluated
     code, output = cli(capsys, *audit_args(folder, tmp_path, "--only", "inspection-disclosure"))
     assert "Traceback" not in output
     [rule] = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["rules"]
-    assert rule["evaluated"] is False and missing in rule["not_evaluated_reason"]
+    assert rule["evaluated"] is False and missing in rule["not_evaluated"]["text"]
     assert (tmp_path / "out" / "violations.jsonl").read_text() == ""
     assert code == 0
 

@@ -118,7 +118,7 @@ def test_audit_writes_violations_summary_report_and_data_quality(capsys, tmp_pat
     [rule] = summary["rules"]
     assert (rule["rule_id"], rule["checked"], rule["violated"], rule["compliant"], rule["not_evaluable"]) == (
         "inspection-disclosure", 3, 1, 1, 1)
-    assert rule["not_evaluable_reasons"] == {"检查结束时间无法识别": 1}
+    assert {w["text"]: w["count"] for w in rule["reasons"]} == {"检查结束时间无法识别": 1}
     assert summary["totals"]["violations"] == 1 and summary["totals"]["data_quality_findings"] == 1
 
     [finding] = jsonl(out_dir / "data_quality.jsonl")

@@ -138,7 +138,7 @@ def test_decisions_name_overdue_departments_referrals_possible_matches_and_missi
     assert any("B005" in t and "疑似" in t and "核实" in t for t in items)
     reasons = Counter()
     for r in summary["rules"]:
-        reasons.update(r["not_evaluable_reasons"])
+        reasons.update({w["text"]: w["count"] for w in r["reasons"]})
     [missing] = [t for t in items if "无法判断" in t]
     assert missing.startswith(f"（{chinese_number(items.index(missing) + 1)}）{sum(reasons.values())}条记录")
     assert reasons.most_common(1)[0][0] in missing

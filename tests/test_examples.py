@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import checks
+
 from helpers import output_text, snapshot
 from pipelines.cli import main
 from pipelines.rules import load_pack
@@ -122,6 +124,29 @@ def test_sample_export_gives_exactly_the_documented_violations(audited):
     assert snapshot(SAMPLE) == before  # inputs are never modified
 
 
+def test_every_violation_line_and_rule_summary_names_the_rules_check_kind(audited):
+    _, out, _ = audited
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    kinds = {r["rule_id"]: r["check"] for r in summary["rules"]}
+    assert set(kinds.values()) <= set(checks.KINDS) and "" not in kinds.values()
+    found = violations(out)
+    assert all(v["check"] == kinds[v["rule_id"]] for v in found)
+    assert {v["check"] for v in found if v["rule_id"] == "joint-meeting-yearly"} == {"per_period"}
+
+
+def test_summary_reasons_are_data_with_code_params_and_chinese_text(audited):
+    _, out, _ = audited
+    rules = {r["rule_id"]: r for r in json.loads((out / "summary.json").read_text(encoding="utf-8"))["rules"]}
+    assert rules["inspection-disclosure"]["reasons"] == [
+        {"code": "value_missing", "column": "ended_at", "text": "检查结束时间未填写", "count": 1}]
+    assert rules["complaint-transfer"]["reasons"] == [
+        {"code": "value_unreadable", "column": "received_at", "text": "收到投诉时间无法识别", "count": 1}]
+    assert all(r["not_evaluated"] is None for r in rules.values() if r["evaluated"])
+    for r in rules.values():
+        for why in r["reasons"]:
+            assert why["code"] and why["text"] and why["count"] > 0 and "unknown" != why["code"], (r["rule_id"], why)
+
+
 def test_every_enabled_rule_of_the_shipped_pack_has_a_violation_on_the_sample(audited):
     _, out, _ = audited
     enabled = {r.id for r in load_pack().select(None)}
@@ -140,8 +165,8 @@ def test_sample_export_pending_and_not_evaluable_records_are_counted_with_reason
     # README's pending and not-evaluable counterparts
     assert rules["inspection-disclosure"]["pending"] == 1  # CC2026-05, due 12-04
     assert rules["complaint-transfer"]["pending"] == 1  # TS2026-04, due 11-27 itself
-    assert rules["inspection-disclosure"]["not_evaluable_reasons"] == {"检查结束时间未填写": 1}
-    assert rules["complaint-transfer"]["not_evaluable_reasons"] == {"收到投诉时间无法识别": 1}
+    assert {w["text"]: w["count"] for w in rules["inspection-disclosure"]["reasons"]} == {"检查结束时间未填写": 1}
+    assert {w["text"]: w["count"] for w in rules["complaint-transfer"]["reasons"]} == {"收到投诉时间无法识别": 1}
     assert rules["dishonest-bidder"]["not_evaluable"] == 1  # B007: no bid date anywhere
     assert rules["credit-clause"]["not_evaluable"] == 1  # N008: no text, no file
     # the other rules' pending records (docs/sample-findings.md)
@@ -158,7 +183,7 @@ def test_sample_export_pending_and_not_evaluable_records_are_counted_with_reason
         "referral-report-back": 1,  # YS2026-03, closed 11-10, due 12-10
     }
     # the other rules' not-evaluable records, each with its reason
-    reasons = {r["rule_id"]: r["not_evaluable_reasons"] for r in summary["rules"]
+    reasons = {r["rule_id"]: {w["text"]: w["count"] for w in r["reasons"]} for r in summary["rules"]
                if r["not_evaluable"] and r["rule_id"] not in ("inspection-disclosure", "complaint-transfer")}
     assert reasons == {
         "credit-clause": {"正文为空且未提供正文文件": 1},

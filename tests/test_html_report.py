@@ -29,7 +29,8 @@ import pytest
 from pipelines.audit import run_audit
 from pipelines.cli import main
 from reports.data import collect
-from reports.html import PAGE_SIZE, csp_hash, evidence_items, script_json, write_html
+import checks
+from reports.html import PAGE_SIZE, csp_hash, script_json, violation_evidence, write_html
 from reports.outputs import WRITERS, parse_formats, violations_by_severity
 from reports.summary import build_summary
 
@@ -360,7 +361,7 @@ def test_every_sample_violation_is_a_row_with_its_department_evidence_clause_and
     assert "纪检监察机关" not in rows[("dishonest-bidder", "B002")]["text"]
     # evidence as a Chinese key/value list, not a JSON dump
     late = rows[("inspection-disclosure", "CC2026-02")]["text"]
-    for fact in ("检查结束时间", "2026-09-25", "应完成日期", "2026-10-15", "抽查结果公开时间", "2026-10-16", "10个工作日"):
+    for fact in ("检查结束时间", "2026-09-25", "应办期限", "2026-10-15", "抽查结果公开时间", "2026-10-16", "10个工作日"):
         assert fact in late
     bribery = rows[("bribery-record", "B004")]["text"]
     for fact in ("法定代表人", "身份证号", "E003", "2304**********1236"):
@@ -402,8 +403,8 @@ def test_report_says_what_could_not_be_judged_and_why(sample_report):
         assert reason in section
     for rule in summary["rules"]:  # every rule's reasons, and every rule not evaluated at all
         if not rule["evaluated"]:
-            assert f"整条规则未评估：{rule['not_evaluated_reason']}" in section, rule["rule_id"]
-        for why, n in rule["not_evaluable_reasons"].items():
+            assert f"整条规则未评估：{rule['not_evaluated']['text']}" in section, rule["rule_id"]
+        for why, n in {w["text"]: w["count"] for w in rule["reasons"]}.items():
             assert f"{why}：{n} 条" in section, (rule["rule_id"], why)
     assert re.search(r"<td>complaints\.csv</td><td class=\"num\">8</td><td>received_at</td><td>2026-11-31</td><td>日期无法识别</td>",
                      section)
@@ -435,24 +436,23 @@ def test_script_json_cannot_end_the_script_element_and_reads_back_unchanged():
     assert json.loads(text) == value
 
 
-def test_evidence_becomes_chinese_key_value_pairs():
+def test_evidence_becomes_chinese_key_value_pairs_as_the_kind_declares():
+    kinds = checks.shown()
     deadline = {"from_column": "ended_at", "from": "2026-09-25", "to_column": "published_at", "to": None,
-                "period": "10个工作日", "due_date": "2026-10-15", "working_days_counted": 11}
-    items = evidence_items(deadline, "inspections")
-    assert (0, "检查结束时间", "2026-09-25") in items
-    assert (0, "抽查结果公开时间", "（尚未发生）") in items
-    assert (0, "应完成日期", "2026-10-15") in items
-    assert not [i for i in items if i[1] in ("from_column", "to_column")]
+                "state": "not_done", "period": "10个工作日", "due_date": "2026-10-15", "working_days_counted": 11}
+    items = violation_evidence(deadline, "inspections", kinds["deadline"])
+    assert (0, "起算日（检查结束时间）", "2026-09-25") in items
+    assert (0, "办理情况", "逾期未办") in items
+    assert (0, "应办期限", "2026-10-15") in items
+    assert not [i for i in items if i[1] in ("from_column", "to_column", "to")]
     listed = {"confidence": "possible", "matches": [{"party": "agent", "party_label": "授权委托人", "matched_by": "name",
                                                      "confidence": "possible", "removed_at": None}],
-              "missing": ["bribery_record"], "extra": {"nested": [1, 2]}}
-    items = evidence_items(listed, "bids")
-    assert (0, "匹配程度", "疑似，待核实") in items
-    assert (1, "当事人", "授权委托人") in items and (1, "匹配依据", "姓名（仅姓名相同）") in items
-    assert (1, "移出日期", "（未移出，仍在名单上）") in items
-    assert [i for i in items if i[1] == "匹配程度"] == [(0, "匹配程度", "疑似，待核实")]  # not repeated in the match
-    assert (0, "缺少", "行贿犯罪记录条款") in items
-    assert (0, "extra", "") in items and (1, "nested", "1、2") in items
+              "extra": {"nested": [1, 2]}}
+    items = violation_evidence(listed, "bids", kinds["listed_party"])
+    assert (0, "可信度", "疑似，待核实") in items
+    assert (0, "匹配对象", "授权委托人") in items and (0, "匹配方式", "名称或姓名相同") in items
+    assert [i for i in items if i[1] == "可信度"] == [(0, "可信度", "疑似，待核实")]  # once
+    assert (0, "extra", "") in items and (1, "nested", "1、2") in items  # undeclared keys still shown
 
 
 def _sample_data(tmp_path: Path):

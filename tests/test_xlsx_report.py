@@ -112,12 +112,13 @@ def test_list_matches_are_flattened_into_readable_columns(audited):
     dishonest = {r["记录编号"]: r for r in records(sheet_for(wb, "dishonest-bidder"))}
     b006 = dishonest["B006"]
     assert b006["投标日"].date() == dt.date(2026, 9, 30) and b006["投标日来源"] == "项目投标截止时间"
-    assert b006["匹配方式"] == "统一社会信用代码" and b006["匹配名单"] == "失信被执行人（E005）"
+    assert b006["匹配方式"] == "统一社会信用代码"
+    assert b006["名单类型"] == "失信被执行人" and b006["名单记录编号"] == "E005"
     assert b006["可信度"] == "确认"
     bribery = {r["记录编号"]: r for r in records(sheet_for(wb, "bribery-record"))}
     assert bribery["B004"]["匹配对象"] == "法定代表人" and bribery["B004"]["匹配方式"] == "身份证号"
     assert bribery["B004"]["名单证件号"] == "2304**********1236"  # masked as in violations.jsonl
-    assert bribery["B005"]["可信度"] == "疑似（待核实）" and bribery["B005"]["匹配方式"] == "姓名（仅姓名相同）"
+    assert bribery["B005"]["可信度"] == "疑似，待核实" and bribery["B005"]["匹配方式"] == "名称或姓名相同"
     assert bribery["B004"]["移送"] == "纪检监察机关"
 
 
