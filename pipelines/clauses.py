@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .rules import DEFAULT_RULES_DIR
 from .yamlfile import YamlDoc
+
+#: the shipped pack's folder (as pipelines.rules.DEFAULT_RULES_DIR; rules imports this module, not back)
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 DOCUMENT = "鹤发改公管〔2022〕216号"
 

@@ -20,11 +20,11 @@ import checks
 from checks.base import RuleSpec
 
 from . import schema
+from .clauses import DEFAULT_RULES_DIR, unknown_clause_refs
 from .examples import Example, parse_examples
 from .overrides import LocalOverrides, load_local
 from .yamlfile import YamlDoc, YamlError, validate_with
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml", "coverage.yaml"}
 #: fields every message template may use besides the table's columns and the kind's FIELDS
 RECORD_FIELDS = ("record_id", "project_id", "department")
@@ -137,7 +137,6 @@ def load_pack(folder: Path | None = None) -> RulePack:
     if local is not None:
         errors += local.finish(rules)
         digest.update(b"local.yaml\0" + local.sha256.encode())
-    from .clauses import unknown_clause_refs  # clauses imports this module
     errors += unknown_clause_refs(folder, rules)
     if errors:
         raise RuleError("\n".join(errors))
