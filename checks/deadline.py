@@ -66,10 +66,10 @@ class Within(BaseModel):
 
 
 class Spec(RuleSpec):
-    from_: str = Field(alias="from", description="起算日期列（当日不计入）")
-    to: str = Field(description="办理日期列")
-    within: Within = Field(description="期限：working_days 个工作日或 days 日")
-    action: str = Field("完成", description="办理动作在消息中的说法（公开、转办、受理…）")
+    from_: str = Field(alias="from", description="起算事件")
+    to: str = Field(description="完成事件")
+    within: Within = Field(description="期限")
+    action: str = Field("完成", description="完成动作")
 
     def column_refs(self) -> dict[tuple, str]:
         return {**super().column_refs(), ("from",): self.from_, ("to",): self.to}

@@ -81,8 +81,8 @@ class Element(BaseModel):
 
 
 class Spec(RuleSpec):
-    elements: dict[str, Element] = Field(min_length=1, description="须载明的要素及其表述")
-    within_sentences_of: list[str] | None = Field(None, min_length=1, description="只在含这些词语的句子中查找")
+    elements: dict[str, Element] = Field(min_length=1, description="须载明的要素")
+    within_sentences_of: list[str] | None = Field(None, min_length=1, description="只在含这些词的句子中查找")
 
     @field_validator("within_sentences_of")
     @classmethod

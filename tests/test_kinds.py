@@ -73,3 +73,46 @@ def test_a_new_kind_shows_its_evidence_in_html_xlsx_and_docx_with_no_report_chan
 
     text = "\n".join(p.text for p in docx.Document(str(write_docx(data, tmp_path))).paragraphs)
     assert "发现日期：2026-03-04" in text and "核对结果：异常待查" in text
+
+
+DEADLINE_ON_PROJECT = """\
+id: bid-window
+title: 投标截止前未发布
+basis: 测试
+severity: error
+description: 测试规则
+table: notices
+check: deadline
+from: published_at
+to: project.bid_deadline
+within: {days: 20}
+message: "{notice_id}"
+"""
+
+
+def test_a_rule_reading_a_project_column_is_not_evaluated_without_the_projects_table(audit_export, tmp_path):
+    from rule_subset import rule_folder
+
+    folder = rule_folder(tmp_path / "rules", **{"bid-window": DEADLINE_ON_PROJECT})
+    run = audit_export({"notices.csv": "notice_id,project_id,notice_type,published_at\nA,P1,招标公告,2026-09-01\n"},
+                       rules_dir=folder)
+    result = run.result("bid-window")
+    assert not result.evaluated and result.counts == {}
+    assert result.not_evaluated == {"code": "table_missing", "table": "projects", "text": "缺少数据表 projects（项目（标段））"}
+    assert run.outcomes("bid-window") == {}
+
+
+def test_every_outcome_row_carries_its_rules_check_and_reasons_only_when_not_evaluable(audit_export, tmp_path):
+    from rule_subset import rule_folder
+
+    folder = rule_folder(tmp_path / "rules", **{"bid-window": DEADLINE_ON_PROJECT})
+    run = audit_export({"notices.csv": "notice_id,project_id,notice_type,published_at\nA,P1,招标公告,2026-09-01\n"
+                                       "B,P2,招标公告,\nC,P3,招标公告,2026-09-01\n",
+                        "projects.csv": "project_id,department,bid_deadline\nP1,市住建局,2026-09-30\n"
+                                        "P2,市住建局,2026-09-30\nP3,市住建局,2026-09-10\n"}, rules_dir=folder)
+    rows = run.con.execute('SELECT record_id, "check", outcome, reason FROM outcomes ORDER BY 1').fetchall()
+    assert {r[1] for r in rows} == {"deadline"}
+    assert all((r[2] == "not_evaluable") == (r[3] is not None) for r in rows), rows
+    assert run.reason_data("bid-window") == {"B": {"code": "value_missing", "column": "published_at",
+                                                    "text": "发布时间未填写"}}
+    assert {v["check"] for v in run.violations("bid-window")} == {"deadline"}
