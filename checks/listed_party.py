@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pipelines import schema
 from pipelines.sql import ident, in_list, literal
 
-from .base import Context, RuleSpec, Shown, json_object, reason, reason_of
+from .base import Context, RuleSpec, Shown, json_object, reason
 
 #: message-template name -> (result column, kind)
 FIELDS = {"parties": ("parties", "text"), "list_entry": ("list_entry", "text"),
@@ -201,7 +201,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         WHEN {confirmed_hit} THEN 'violated' WHEN a.confirmed_unknown IS NOT NULL THEN 'not_evaluable'
         WHEN {possible_hit} THEN 'violated' WHEN a.possible_unknown IS NOT NULL THEN 'not_evaluable'
         ELSE 'compliant' END"""
-    unknown = lambda text, possible: reason_of("'list_entry_unknown'", text, possible=possible)  # noqa: E731
+    unknown = lambda text, possible: reason("list_entry_unknown", text, possible=possible)  # noqa: E731
     why = f"""CASE WHEN b.bid_date IS NULL THEN b.date_why
         WHEN {confirmed_hit} THEN NULL WHEN a.confirmed_unknown IS NOT NULL THEN {unknown('a.confirmed_unknown', 'FALSE')}
         WHEN {possible_hit} THEN NULL ELSE {unknown("a.possible_unknown || '（疑似匹配）'", 'TRUE')} END"""
