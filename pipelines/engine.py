@@ -180,8 +180,11 @@ def message_sql(rule: Rule) -> str:
 
 
 def tables_needed(spec: RuleSpec) -> list[str]:
-    """The rule's table, the tables its kind names, and ``projects`` when it reads a ``project.`` column."""
-    projects = ["projects"] if any(c.startswith("project.") for c in spec.columns_used()) else []
+    """The rule's table, the tables its kind names, and ``projects`` when the kind's parameters
+    read a ``project.`` column (a ``where`` or ``department`` on one is a filter or a fallback that
+    works without projects: ``not_in`` keeps a record whose project is unknown)."""
+    judged = [c for loc, c in spec.column_refs().items() if loc[0] not in ("where", "department")]
+    projects = ["projects"] if any(c.startswith("project.") for c in judged) else []
     return list(dict.fromkeys([spec.table, *spec.tables_used(), *projects]))
 
 
