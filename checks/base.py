@@ -172,8 +172,9 @@ class Shown:
 
 
 #: date: a date; number: a number; list: values joined with 、; text: as it is; column: a column
-#: name of the rule's table, shown as its Chinese label; records: a list of objects (one line each)
-DISPLAY_TYPES = ("date", "number", "list", "text", "column", "records", "bool")
+#: name of the rule's table, shown as its Chinese label; records: a list of objects (one block
+#: each); bool: 是/否; hidden: a key for programs (an identity, a label repeated), never shown
+DISPLAY_TYPES = ("date", "number", "list", "text", "column", "records", "bool", "hidden")
 
 
 def reason(code: str, text: str, **params: str) -> str:

@@ -71,7 +71,8 @@ SHOWN = (
     Shown("items.matched", "符合条件的记录数", "list"),
     Shown("match_table", "对照数据表", values=tuple((n, f"{t.chinese}（{n}）") for n, t in schema.TABLES.items())),
     Shown("date", "判断日期", "date"),
-    Shown("date_column", "判断日期取自", "column"),
+    Shown("date_column", "判断日期取自", "column", values=(("as_of", "审计截止日期"),)),
+    Shown("as_of", "审计截止日期", "date", excel=False),
     Shown("at_least", "至少", "number"),
     Shown("expect", "要求", values=(("match", "须有对应记录"), ("no_match", "不得有对应记录")), excel=False),
 )

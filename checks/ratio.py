@@ -36,8 +36,8 @@ FIELDS = {"limit": ("limit_amount", "number"), "ratio": ("ratio_text", "text"), 
 GROUPED = False
 PREPARES = ()
 SHOWN = (
-    Shown("value", "金额（元）", "number", of="value_column"),
-    Shown("of", "计算基数（元）", "number", of="of_column"),
+    Shown("value", "金额", "number", of="value_column"),
+    Shown("of", "计算基数", "number", of="of_column"),
     Shown("bound", "限制", values=(("at_most", "不超过"), ("at_least", "不少于"))),
     Shown("factor", "比例上限", "number"),
     Shown("limit", "上限（元）", "number"),

@@ -61,6 +61,9 @@ SHOWN = (
     Shown("lots_together", "共同出现的标段数", "number"),
     Shown("lots_with_value", "含该值的标段", "list"),
     Shown("bidders", "涉及投标人", "records", excel=False),
+    Shown("min_lots", "至少共同出现的标段数", "number", excel=False),
+    Shown("attribute_label", "共同属性名称", "hidden"),
+    Shown("value_key", "共同值标识", "hidden"),
 )
 
 #: message-template name -> (result column, kind)

@@ -77,6 +77,8 @@ def shown_value(display: dict, evidence, table: str):
     """The evidence's value for ``display``, ready for a cell: a date or number as such; a list
     of several values joined with 、 (distinct, in order); a list of one as that one."""
     value = value_at(evidence, display["key"])
+    if display.get("type") == "hidden":
+        return None
     if display.get("type") == "records":
         return compact(value) if value else None
     if isinstance(value, list):
@@ -102,7 +104,7 @@ def shown_items(kinds: dict[str, list[dict]], check: str | None, evidence, table
     """(label, text) for every declared display the evidence has a value for, in declared order."""
     out = []
     for display in displays(kinds, check):
-        if excel_only and not display.get("excel", True):
+        if (excel_only and not display.get("excel", True)) or display.get("type") == "hidden":
             continue
         value = shown_value(display, evidence, table)
         if value not in (None, "", []):
