@@ -23,7 +23,7 @@ import sqlglot
 
 from checks.base import Context
 
-from .engine import OUTCOME, SOURCE, source_view_sql
+from .engine import OUTCOME, SOURCE, outcome_sql, source_view_sql
 from .rules import Rule
 from .sql import DIALECT
 
@@ -41,7 +41,7 @@ def compile_rule(rule: Rule, as_of: dt.date, calendar_last_year: int | None = No
     spec = rule.spec
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
     return RuleSql(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}",
-                   f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
+                   f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(rule.kind.compile(spec, ctx))}")
 
 
 def pretty(sql: str) -> str:
@@ -53,10 +53,9 @@ def pretty(sql: str) -> str:
 def rule_sql(rule: Rule, as_of: dt.date) -> str:
     """The text ``ggzy rules --sql`` prints: a commented header, then both statements."""
     spec, compiled = rule.spec, compile_rule(rule, as_of)
-    named = "、".join(str(p) for p in getattr(rule.kind, "PREPARES", ()) or ())  # preparations a kind declares
-    prepared = (f"\n-- 此检查类型运行前另有准备步骤{'（' + named + '）' if named else ''}，查询中引用的中间表由它生成"
-                " / the kind prepares helper tables before this query runs"
-                if named or hasattr(rule.kind, "prepare") else "")
+    named = "、".join(rule.kind.PREPARES)  # the preparations the kind names; the engine runs them first
+    prepared = (f"\n-- 此检查类型运行前另有准备步骤（{named}），查询中引用的中间表由它生成"
+                " / the kind prepares helper tables before this query runs" if named else "")
     return (f"-- 规则 rule {spec.id}：{spec.title}\n"
             f"-- 检查类型 check: {spec.check}；数据表 table: {spec.table}；审计截止日期 as_of: {as_of.isoformat()}"
             f"{prepared}\n\n"
