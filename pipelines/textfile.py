@@ -8,7 +8,7 @@ reads only by repairing it is reported as a :class:`Note` (a data-quality findin
 line), never silently:
 
 * UTF-8 (with or without BOM) is read as is; GB18030/GBK is transcoded;
-* UTF-16 (with a BOM, as Excel's "Unicode text" saves it) is transcoded, not called binary;
+* UTF-16 (with a BOM, as Excel's "Unicode text" saves it, or LE/BE without one) is transcoded, not called binary;
 * a UTF-8 file with a few lines in GBK (a pasted row): those lines are decoded as GB18030 and
   each is reported by line number — without this the whole file would be read as GB18030 and
   every Chinese value would be mojibake;
@@ -54,6 +54,7 @@ class TextInfo:
     needs_copy: bool  # True when DuckDB must read a repaired UTF-8/LF copy
     notes: list[Note] = field(default_factory=list)
     gbk_lines: list[int] = field(default_factory=list)  # 1-based lines decoded as GB18030
+    codec: str = ""  # the Python codec of a UTF-16 file
     lone_cr: bool = False  # a carriage return not followed by LF, in a file that has LF line ends
 
 
@@ -65,13 +66,17 @@ def _head(path: Path) -> bytes:
     return head
 
 
-def _is_utf16(head: bytes) -> bool:
+def utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec of a file's first bytes: by its BOM, or (no BOM) by where the NUL bytes of
+    ASCII characters fall; None when it is not UTF-16."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    # no BOM: ASCII-heavy UTF-16 has a NUL in every other byte
+        return "utf-16"
     even, odd = head[0::2], head[1::2]
-    return len(head) >= 4 and (even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)) \
-        and min(even.count(0), odd.count(0)) < 0.05 * len(even)
+    if len(head) < 4 or min(even.count(0), odd.count(0)) > 0.05 * len(even):
+        return None
+    if odd.count(0) > 0.4 * len(odd):
+        return "utf-16-le"
+    return "utf-16-be" if even.count(0) > 0.4 * len(even) else None
 
 
 def _scan(path: Path):
@@ -140,15 +145,16 @@ def _undecodable(path: Path, line: int, offset: int) -> str:
 def inspect(path: Path) -> TextInfo:
     """How to read a CSV file; raises ExportError when it cannot be read as text at all."""
     head = _head(path)
-    if _is_utf16(head):
+    codec = utf16_codec(head)
+    if codec:
         try:
-            with open(path, encoding="utf-16") as handle:
+            with open(path, encoding=codec) as handle:
                 for _ in iter(lambda: handle.read(_CHUNK), ""):
                     pass
         except UnicodeError as exc:
-            raise ExportError(f"{path.name}: 看似 UTF-16 编码但无法解码（{exc.reason}）/ looks like UTF-16 but "
-                              f"cannot be decoded: {exc.reason}") from None
-        return TextInfo("utf-16", True)
+            raise ExportError(f"{path.name}: 看似 UTF-16 编码但无法解码（{exc}）/ looks like UTF-16 but "
+                              f"cannot be decoded: {exc}") from None
+        return TextInfo("utf-16", True, codec=codec)
     if b"\x00" in head:
         raise ExportError(f"{path.name}: 不是文本 CSV 文件（含二进制内容）/ not a text CSV file (binary content)")
     bad, crlf, lone_cr, lf = _scan(path)
@@ -196,7 +202,8 @@ def utf8_copy(path: Path, info: TextInfo, target: Path) -> Path:
     gbk = set(info.gbk_lines)
     with open(target, "w", encoding="utf-8", newline="") as dst:
         if info.encoding in ("utf-16", "gb18030", "utf-8"):
-            with open(path, encoding="utf-8-sig" if info.encoding == "utf-8" else info.encoding, newline="") as src:
+            codec = info.codec or ("utf-8-sig" if info.encoding == "utf-8" else info.encoding)
+            with open(path, encoding=codec, newline="") as src:
                 carry = ""
                 for chunk in iter(lambda: src.read(_CHUNK), ""):
                     chunk = carry + chunk
