@@ -62,6 +62,7 @@ CHECKS = {
     "line_endings": (WARNING, "换行符混用"),
     "header": (WARNING, "表头含不可见字符"),
 }
+IDENTIFIER_KINDS = ("uscc", "resident_id", "id_any")
 UNREADABLE = {"datetime": "日期无法识别", "bool": "无法识别的是/否值", "number": "无法识别的数字"}
 
 
@@ -165,19 +166,27 @@ def _sql(rule: Rule, table: schema.Table, alias: str = "") -> str:
 
 def failing_rows_sql(table: schema.Table, present: list[str]) -> str:
     """One query over the typed table: the rows breaking any rule on a ``present`` column (or
-    sharing a key), every value as text, in row order."""
+    sharing a key), every value as text, in row order. Identifier rules (check characters) depend
+    on the value only, so they run once per distinct value and are joined back."""
     rules = [r for r in rules_for(table) if r.column in present]
     cols = [table.column(c) for c in present]
     select = ["t._row"] + [f"CAST(t.{ident(c.name)} AS VARCHAR) AS {ident(c.name)}" for c in cols] + [
         f"t.{ident(c.name + '__raw')}" for c in cols if _keeps_raw(c)]
-    where = [_sql(r, table, "t.") for r in rules]
+    name = ident(table.name)
+    where = [_sql(r, table, "t.") for r in rules if r.check not in IDENTIFIER_KINDS]
+    for c in cols:
+        by_value = [_sql(r, table) for r in rules if r.column == c.name and r.check in IDENTIFIER_KINDS]
+        if by_value:  # any_value(): the optimizer cannot push the predicate below the GROUP BY
+            v = ident(c.name)
+            where.append(f"t.{v} IN (SELECT {v} FROM (SELECT any_value({v}) AS {v} FROM {name} WHERE {v} IS NOT NULL "
+                         f"GROUP BY {v}) WHERE {' OR '.join(by_value)})")
     key = ident(table.key)
     if table.key in present:
-        where.append(f"t.{key} IN (SELECT {key} FROM {ident(table.name)} WHERE {key} IS NOT NULL "
+        where.append(f"t.{key} IN (SELECT {key} FROM {name} WHERE {key} IS NOT NULL "
                      f"GROUP BY {key} HAVING count(*) > 1)")
     if not where:
-        return f"SELECT {', '.join(select)} FROM {ident(table.name)} t WHERE FALSE"
-    return f"SELECT {', '.join(select)} FROM {ident(table.name)} t WHERE {' OR '.join(where)} ORDER BY t._row"
+        return f"SELECT {', '.join(select)} FROM {name} t WHERE FALSE"
+    return f"SELECT {', '.join(select)} FROM {name} t WHERE {' OR '.join(where)} ORDER BY t._row"
 
 
 def _predicate_check(rule: Rule, table: schema.Table) -> pa.Check:

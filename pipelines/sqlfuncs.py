@@ -126,21 +126,21 @@ KEEPS_RAW = {"datetime", "bool", "number"}
 
 def typed(kind: str, text: str) -> str:
     """SQL: the typed value of ``text`` (an SQL expression of trimmed, non-empty text or NULL) for
-    a column of ``kind``. Fast path first; the full macro only where the fast path gives NULL
-    (DuckDB evaluates a COALESCE argument only for the rows still NULL)."""
+    a column of ``kind``. The fast path first; the full macro only for the rows it leaves NULL
+    (a CASE branch is evaluated only for its rows; COALESCE would evaluate the full macro for all)."""
     full = f"{PARSER_FOR_KIND[kind]}({text})"
+    if kind == "text":
+        return text
+    if kind == "bool":
+        return f"CASE {text} WHEN '是' THEN TRUE WHEN '否' THEN FALSE ELSE {full} END"
     if kind == "datetime":
         fast = (f"CASE WHEN {text} >= '{YEARS[0]}' AND {text} < '{YEARS[1] + 1}' "
                 f"THEN try_strptime({text}, {_sql_list(FAST_DATETIME_FORMATS)}) END")
     elif kind == "number":
         fast = f"TRY_CAST({text} AS {NUMBER_TYPE})"
-    elif kind == "bool":
-        fast = f"CASE {text} WHEN '是' THEN TRUE WHEN '否' THEN FALSE END"
-    elif kind == "text":
-        return text
     else:
         return full
-    return f"coalesce({fast}, {full})"
+    return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {full} END"
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
