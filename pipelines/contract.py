@@ -189,17 +189,19 @@ def failing_rows_sql(table: schema.Table, present: list[str]) -> str:
     return f"SELECT {', '.join(select)} FROM {name} t WHERE {' OR '.join(where)} ORDER BY t._row"
 
 
-def _predicate_check(rule: Rule, table: schema.Table) -> pa.Check:
+def _predicate_check(rule: Rule, table: schema.Table, con: duckdb.DuckDBPyConnection) -> pa.Check:
     """A pandera check that evaluates the rule's own SQL predicate, in DuckDB, over the frame."""
     sql = _sql(rule, table)
 
     def passes(frame: pd.DataFrame) -> pd.Series:
-        con = duckdb.connect()
+        if frame.empty:
+            return pd.Series([], dtype=bool, index=frame.index)
+        cursor = con.cursor()
         try:
-            con.register("frame", frame.reset_index(drop=True).assign(_pos=range(len(frame))))
-            failed = con.execute(f"SELECT {sql} FROM frame ORDER BY _pos").fetchnumpy()
+            cursor.register("frame", frame.reset_index(drop=True).assign(_pos=range(len(frame))))
+            failed = cursor.execute(f"SELECT {sql} FROM frame ORDER BY _pos").fetchnumpy()
         finally:
-            con.close()
+            cursor.close()
         return pd.Series(~next(iter(failed.values())).astype(bool), index=frame.index)
 
     return pa.Check(passes, name=rule.name)
@@ -212,7 +214,8 @@ def contract_for(table: schema.Table, present: list[str] | None = None) -> pa.Da
     present = [c.name for c in table.loaded_columns] if present is None else present
     columns = {c.name: pa.Column(nullable=True, required=c.required, unique=c.name == table.key,
                                  coerce=False) for c in table.loaded_columns}
-    checks = [_predicate_check(r, table) for r in rules_for(table) if r.column in present]
+    con = duckdb.connect()  # one small in-memory database for every check of this schema
+    checks = [_predicate_check(r, table, con) for r in rules_for(table) if r.column in present]
     return pa.DataFrameSchema(columns, checks=checks, name=table.name, strict=False)
 
 

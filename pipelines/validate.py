@@ -42,41 +42,42 @@ def table_findings(con: duckdb.DuckDBPyConnection, table: schema.Table, tf: Tabl
         cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
+    # a frame-level check lists every non-empty cell of a failing row: one case per row is enough
+    cases = cases.assign(check=cases["check"].astype(str)).drop_duplicates(["check", "column", "index"])
+    found = [Finding(table.name, tf.path.name, None, n.column, None, n.reason, n.check, n.severity) for n in tf.notes]
     rules = {r.name: r for r in rules_for(table)}
-    found = [_finding(table, tf, frame, rules, case) for case in cases.itertuples(index=False)]
-    found += [Finding(table.name, tf.path.name, None, n.column, None, n.reason, n.check, n.severity)
-              for n in tf.notes]
+    for check, group in cases.groupby("check", sort=False):
+        found += _findings(table, tf.path.name, frame, rules.get(check), check, group)
     order = {c.name: i for i, c in enumerate(table.columns)}
-    unique = list(dict.fromkeys(f for f in found if f is not None))
-    return sorted(unique, key=lambda f: (f.row or 0, order.get(f.column, -1)))
+    return sorted(dict.fromkeys(found), key=lambda f: (f.row or 0, order.get(f.column, -1)))
 
 
-def _finding(table, tf, frame, rules, case) -> Finding | None:
-    """One pandera failure case as a finding (None for the extra cells pandera lists of a row
-    a frame-level rule already reported)."""
-    file, check, index = tf.path.name, str(case.check), case.index
+def _findings(table, file, frame, rule, check, group) -> list[Finding]:
+    """The pandera failure cases of one check as findings."""
     if check == "column_in_dataframe":
-        name = str(case.failure_case)
-        return Finding(table.name, file, None, name, None, f"{CHECKS['required_column'][1]} {name}",
-                       "required_column", CHECKS["required_column"][0])
-    rule = rules.get(check)
-    if index is None or (isinstance(index, float) and np.isnan(index)):  # the check itself broke
-        column = rule.column if rule else case.column
-        return Finding(table.name, file, None, column, None, f"检查无法执行 {case.failure_case}",
-                       rule.check if rule else check, "error")
-    at = int(index)
+        severity, reason = CHECKS["required_column"]
+        return [Finding(table.name, file, None, str(n), None, f"{reason} {n}", "required_column", severity)
+                for n in group["failure_case"]]
+    index = pd.to_numeric(group["index"], errors="coerce")
+    broken = [Finding(table.name, file, None, rule.column if rule else str(c), None, f"检查无法执行 {e}",
+                      rule.check if rule else check, "error")  # the check itself broke: never a pass
+              for c, e in zip(group["column"][index.isna()], group["failure_case"][index.isna()])]
+    at = index.dropna().astype(np.int64).drop_duplicates().to_numpy()
     if rule is not None:
-        column, check_id, reason = rule.column, rule.check, rule.reason
-        shown = frame.at[at, column + "__raw"] if rule.shows_raw else frame.at[at, column]
+        column, check_id, reason, shown = rule.column, rule.check, rule.reason, \
+            rule.column + "__raw" if rule.shows_raw else rule.column
     elif check == "field_uniqueness":
-        column, check_id, reason, shown = str(case.column), "unique_key", CHECKS["unique_key"][1], frame.at[at, str(case.column)]
+        column = shown = str(group["column"].iloc[0])
+        check_id, reason = "unique_key", CHECKS["unique_key"][1]
     else:
-        return None
+        return broken
     col = table.column(column)
-    value = None if pd.isna(shown) else str(shown)
-    if col.personal and value is not None:
-        value = mask_value(value, col.kind)
-    return Finding(table.name, file, int(frame.at[at, "_row"]), column, value, reason, check_id, CHECKS[check_id][0])
+    values = frame[shown].to_numpy(dtype=object, na_value=None)[at]
+    if col.personal:
+        values = [None if v is None else mask_value(v, col.kind) for v in values]
+    rows = frame["_row"].to_numpy()[at]
+    return broken + [Finding(table.name, file, int(r), column, v, reason, check_id, CHECKS[check_id][0])
+                     for r, v in zip(rows.tolist(), values)]
 
 
 def check_contract(con: duckdb.DuckDBPyConnection, export: Export) -> list[Finding]:
