@@ -23,7 +23,7 @@ from .textfile import ExportError
 
 #: the most cells an XLSX sheet's rectangle may have beyond its real cells (calamine holds the
 #: whole rectangle in memory, 32 bytes a cell): a few empty cells are normal, a far stray cell not
-XLSX_MAX_EMPTY_CELLS = 20_000_000
+XLSX_MAX_EMPTY_CELLS = 5_000_000
 
 
 def read_csv(con, raw: str, path: Path, tf, workdir: Path) -> None:
@@ -178,6 +178,8 @@ def read_xlsx(con, raw: str, path: Path, tf, workdir: Path) -> None:
             n += 1
             name = f"{base}_{n}"
         headers.append(name)
+    while len(rows) > 1 and all(c in (None, "") for c in rows[-1]):  # trailing blank rows (formatting only)
+        rows.pop()
     columns = list(zip(*[[_cell_text(c) for c in r] for r in rows[1:]])) or [[] for _ in headers]
     arrow = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
     con.register("_xlsx_arrow", arrow)
