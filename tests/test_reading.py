@@ -148,16 +148,14 @@ def test_xlsx_reads_the_sheet_named_after_the_table_even_when_not_first(tmp_path
     assert rows(con, "SELECT inspection_id FROM inspections") == [("NAMED",)]
 
 
-def test_xlsx_repeated_header_keeps_both_columns_and_uses_the_first_like_csv(tmp_path):
+def test_repeated_header_is_an_error_naming_it_in_xlsx_and_csv_alike(tmp_path):
     folder = tmp_path / "export"
     folder.mkdir()
     _xlsx(folder / "inspections.xlsx", {"Sheet1": [["抽查编号", "实施部门", "实施部门"], ["C1", "市住建局", "市水务局"]]})
     write(tmp_path / "csv", {"inspections.csv": "抽查编号,实施部门,实施部门\nC1,市住建局,市水务局\n"})
     for source in (folder, tmp_path / "csv"):
-        con, export = load(source)
-        assert len(columns(con, "raw_inspections")) == 3  # nothing dropped
-        assert rows(con, "SELECT department FROM inspections") == [("市住建局",)]
-        assert len(export.files["inspections"].unknown_headers) == 1
+        with pytest.raises(ExportError, match="表头“实施部门”出现了不止一次"):
+            load(source)
 
 
 # --------------------------------------------------------------------------------- Parquet and JSON
