@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from . import calendar, engine, networks, reading, rules
+from .sql import connect, no_extension_autoload
 from .validate import Finding, check_contract
 
 
@@ -42,7 +43,10 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     pack = rules.load_pack(rules_dir)
     selected = pack.select(only)
     network_params = networks.load_params(pack.folder)  # a broken file fails before the export is read
-    con = con or duckdb.connect()
+    if con is None:
+        con = connect()
+    else:
+        no_extension_autoload(con)
     step("读取数据 reading export")
     export = reading.load_export(con, Path(export_dir), mapping, progress=step)
     step("校验数据契约 checking the export contract")

@@ -28,7 +28,7 @@ import pytest
 
 from pipelines.audit import run_audit
 from pipelines.cli import main
-from reports.data import collect
+from helpers import report_data as collect
 from reports.html import PAGE_SIZE, csp_hash, evidence_items, script_json, write_html
 from reports.outputs import WRITERS, parse_formats, violations_by_severity
 from reports.summary import build_summary
