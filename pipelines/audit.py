@@ -1,7 +1,10 @@
 """One audit: read the export, check its contract, build the calendar, run the rules.
 
-The CLI, the tests and the benchmarks all call :func:`run_audit`; the writers in ``reports/``
-take its :class:`Audit` and the DuckDB connection that holds the ``violations`` table.
+The CLI, the tests and the benchmarks all call :func:`run_audit`; ``pipelines.cli.write_outputs``
+then publishes it (pipelines.publish: staging folder, ledger transaction) and hands the writers in
+``reports/`` plain data gathered from its :class:`Audit` (pipelines.report_data) and the DuckDB
+connection that holds the ``violations`` table. Every connection has extension autoload and
+autoinstall off (pipelines.sql.connect).
 """
 
 from __future__ import annotations

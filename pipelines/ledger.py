@@ -32,6 +32,11 @@ the same time fails with a clear error instead of interleaving. A ledger that do
 yet is built as a hidden temporary file next to it and linked into place only after COMMIT, so
 an interrupted first run leaves no ledger file at all (just, possibly, the ``.FILE.PID.tmp`` file).
 
+This module is longer than most (~400 lines) because it is one job — the ledger file: its
+format, the checks before a run, the transaction that records one, and the read-only view for
+``ggzy history`` — sharing the attach/format/error helpers; what the history *means* (statuses,
+trend) is apart, in :mod:`pipelines.ledger_status`.
+
 For the test that proves this, ``GGZY_LEDGER_TEST_PAUSE=PATH`` makes the audit create PATH and
 sleep for a minute right before COMMIT, with every write of the run done, so a test can SIGKILL
 it there.

@@ -10,9 +10,11 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -324,6 +326,60 @@ def test_a_file_that_is_not_a_ledger_is_refused_with_a_clear_error(tmp_path, cap
     assert "不是 ggzy 账本" in capsys.readouterr().err
     assert main(["history", "--ledger", str(tmp_path / "missing.duckdb")]) == 2
     assert "账本文件不存在" in capsys.readouterr().err
+
+
+def test_a_format_1_ledger_is_read_with_late_done_from_evidence_and_upgraded_by_the_next_run(weeks, tmp_path,
+                                                                                            rules_dir):
+    book = ledger_after_week1(weeks, tmp_path)
+    with closing(duckdb.connect(str(book))) as con:  # as ggzy wrote it before late_done was stored
+        con.execute("ALTER TABLE run_violations DROP COLUMN late_done")
+        con.execute("UPDATE ledger_info SET value = '1' WHERE key = 'format'")
+    runs = ledger_module.read_history(book).runs
+    assert [(r["new"], r["open"], r["late_done"]) for r in runs] == [(9, 0, 3)]
+    audit(weeks["export2"], tmp_path / "w2", WEEK2, book, rules=rules_dir)
+    assert by_status(tmp_path / "w2") == by_status(weeks["out"]["week2"])
+    with closing(duckdb.connect(str(book), read_only=True)) as con:
+        assert con.execute("SELECT value FROM ledger_info WHERE key = 'format'").fetchall() == [("2",)]
+        assert set(con.execute("SELECT rule_id, record_id FROM run_violations WHERE run_id = 1 AND late_done")
+                   .fetchall()) == LATE_IN_WEEK1
+
+
+def test_a_sqlite_or_csv_file_as_ledger_is_refused_without_trying_to_load_an_extension(tmp_path, capsys, rules_dir):
+    sqlite = tmp_path / "book.sqlite"
+    with closing(sqlite3.connect(sqlite)) as db:
+        db.execute("CREATE TABLE runs (x INTEGER)")
+        db.commit()
+    csv = tmp_path / "book.csv"
+    csv.write_text("run_id,as_of\n1,2026-11-27\n", encoding="utf-8")
+    for path in (sqlite, csv):
+        before = path.read_bytes()
+        assert audit(SAMPLE, tmp_path / "out", WEEK1, path, rules=rules_dir) == 2
+        err = capsys.readouterr().err
+        assert "无法打开账本" in err and "cannot open the ledger" in err and path.name in err
+        assert "extension" not in err.lower()  # DuckDB was never asked to fetch sqlite_scanner
+        assert path.read_bytes() == before
+        assert main(["history", "--ledger", str(path)]) == 2
+        assert "extension" not in capsys.readouterr().err.lower()
+    assert not (tmp_path / "out").exists()  # refused before the audit ran
+
+
+def test_a_ledger_under_a_file_is_refused_before_the_audit(tmp_path, capsys, rules_dir):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert audit(SAMPLE, tmp_path / "out", WEEK1, tmp_path / "notes.txt" / "sub" / "book.duckdb", rules=rules_dir) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt 是文件而不是文件夹" in err and "is a file, not a folder" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_connections_ggzy_opens_never_autoload_or_autoinstall_extensions(rules_dir):
+    from pipelines.audit import run_audit
+
+    settings = "SELECT current_setting('autoload_known_extensions'), current_setting('autoinstall_known_extensions')"
+    con, _ = run_audit(SAMPLE, rules_dir=rules_dir, only=["credit-clause"])
+    assert con.execute(settings).fetchall() == [(False, False)]
+    theirs = duckdb.connect()  # a connection handed in (tests, benchmarks) gets the same settings
+    run_audit(SAMPLE, rules_dir=rules_dir, only=["credit-clause"], con=theirs)
+    assert theirs.execute(settings).fetchall() == [(False, False)]
 
 
 # --------------------------------------------------------------------------------- SIGKILL
