@@ -417,5 +417,5 @@ def read_history(path: Path) -> History:
 def resolved_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The audit's ``resolved_violations`` table as dicts, for ReportData.resolved."""
     return records(con, f"""SELECT rule_id, record_id, "key", "table", project_id, department, severity, message,
-                                 first_seen, last_seen, last_status, resolved_as_of
+                                 first_seen, last_seen, resolved_as_of
                           FROM {RESOLVED_TABLE} ORDER BY rule_order, department NULLS LAST, record_id""")
