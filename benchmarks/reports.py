@@ -12,7 +12,7 @@
    real rows are repeated — same rule, message and evidence, record id suffixed ``#n`` and the
    department spread over the Hegang supervising bodies, so charts and tables have realistic
    breadth; with more, a deterministic sample is kept. Per-rule counts in the summary follow.
-3. Time ``reports.outputs.write_outputs`` — every format registered in ``WRITERS`` plus json —
+3. Time ``pipelines.cli.write_outputs`` — every format registered in ``WRITERS`` plus json —
    ``--repeat`` times; report the median, each writer's own time and the output sizes.
    ``--browser`` also times headless Chromium loading report.html (process start included).
 
@@ -88,6 +88,7 @@ def prepare(source: str, data: Path, wanted: int):
 
 
 def time_outputs(con, audit, repeat: int) -> dict:
+    from pipelines.cli import write_outputs
     from reports import outputs
 
     runs, cpu = [], []
@@ -114,7 +115,7 @@ def time_outputs(con, audit, repeat: int) -> dict:
                 shutil.rmtree(keep, ignore_errors=True)
             out = Path(tempfile.mkdtemp(prefix="ggzy-reports-"))
             start, start_cpu = time.perf_counter(), time.process_time()
-            summary = outputs.write_outputs(con, audit, out)
+            summary = write_outputs(con, audit, out)
             runs.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}

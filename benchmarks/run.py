@@ -53,7 +53,7 @@ def child_audit(data: Path) -> dict:
     import datetime as dt
 
     from pipelines.audit import run_audit
-    from reports.outputs import write_outputs
+    from pipelines.cli import write_outputs
 
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()

@@ -15,6 +15,9 @@ Outcome per record (EXPORT-V1 "Working-day periods"):
 * a period the calendar does not cover → not evaluable ("calendar for YEAR unknown"),
   unless the answer does not depend on the missing year.
 
+A violation whose ``to`` is given was done, but late: ``late_done`` is TRUE (the ledger calls it
+逾期已办, not open work); with ``to`` empty it is FALSE (逾期未办, still to be done).
+
 Example rule::
 
     check: deadline
@@ -154,7 +157,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
            {evidence} AS evidence,
            cd.day AS due_date,
            {outcome_text} AS outcome_text,
-           {counted} AS days_counted
+           {counted} AS days_counted,
+           b.to_date IS NOT NULL AND b.to_date > cd.day AS late_done
     FROM b
     LEFT JOIN calendar c0 ON c0.day = b.from_date
     {due_join}

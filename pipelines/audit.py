@@ -1,7 +1,10 @@
 """One audit: read the export, check its contract, build the calendar, run the rules.
 
-The CLI, the tests and the benchmarks all call :func:`run_audit`; the writers in ``reports/``
-take its :class:`Audit` and the DuckDB connection that holds the ``violations`` table.
+The CLI, the tests and the benchmarks all call :func:`run_audit`; ``pipelines.cli.write_outputs``
+then publishes it (pipelines.publish: staging folder, ledger transaction) and hands the writers in
+``reports/`` plain data gathered from its :class:`Audit` (pipelines.report_data) and the DuckDB
+connection that holds the ``violations`` table. Every connection has extension autoload and
+autoinstall off (pipelines.sql.connect).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from . import calendar, engine, networks, reading, rules
+from .sql import connect, no_extension_autoload
 from .validate import Finding, check_contract
 
 
@@ -44,7 +48,10 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     pack = rules.load_pack(rules_dir)
     selected = pack.select(only)
     network_params = networks.load_params(pack.folder)  # a broken file fails before the export is read
-    con = con or duckdb.connect()
+    if con is None:
+        con = connect()
+    else:
+        no_extension_autoload(con)
     step("读取数据 reading export")
     export = reading.load_export(con, Path(export_dir), mapping, progress=step)
     step("校验数据契约 checking the export contract")

@@ -97,9 +97,37 @@ def _progress(enabled: bool):
         yield lambda msg: status.update(msg)
 
 
+def write_outputs(con, audit, out_dir: Path, options: dict | None = None, formats: tuple[str, ...] | None = None, *,
+                  ledger: Path | None = None, due_within: int = 3, show_personal_data: bool = False) -> dict:
+    """Every output of ``audit`` into ``out_dir``, recorded in ``ledger`` when given; return the
+    summary. pipelines.publish stages the files and commits the ledger before they move into
+    place; reports write them from the data handed over (pipelines.report_data); this is the
+    one place the two meet (DESIGN.md: only the CLI imports reports)."""
+    from reports.due_soon import build_due_soon
+    from reports.outputs import ALL_FORMATS, WRITERS, violations_by_severity, write_machine_outputs, write_reports
+    from reports.summary import build_summary
+
+    from .publish import publishing
+    from .report_data import report_fields
+
+    with publishing(con, audit, out_dir, ledger=ledger, options=options) as pub:
+        due = build_due_soon(con, audit, due_within)
+        summary = build_summary(audit, violations_by_severity(con), options,
+                                ledger=pub.run.summary() if pub.run else None,
+                                due_soon={"within_working_days": due_within, "count": due})
+        write_machine_outputs(con, summary, audit.findings, audit.groups, pub.folder, ledger=pub.run is not None)
+        if not pub.run:  # a resolved.jsonl left from an earlier audit with a ledger would not belong to this one
+            pub.obsolete.add("resolved.jsonl")
+        formats = formats or ALL_FORMATS
+        if any(f in WRITERS for f in formats):
+            fields = report_fields(con, audit, summary, pub.run, show_personal_data=show_personal_data)
+            write_reports(con, fields, pub.folder, formats)
+    return summary
+
+
 def cmd_audit(args) -> int:
     from pipelines.audit import run_audit
-    from reports.outputs import parse_formats, write_outputs
+    from reports.outputs import parse_formats
 
     try:
         formats = parse_formats(args.formats)
@@ -175,7 +203,8 @@ def _print_ledger_and_due_soon(summary: dict) -> None:
         if book["same_as_of_other_exports"]:
             again += f"；注意：台账中另有 {book['same_as_of_other_exports']} 次截止日期相同、导出文件不同的运行，本次记为其后的一次新运行"
         out.print(f"整改台账（{escape(book['file'])}，共 {book['runs']} 次运行）：{since}，新增 {book['new']} 条，"
-                  f"持续 {book['open']} 条，已整改 {book['resolved']} 条{again}", soft_wrap=True)
+                  f"持续（仍未办理）{book['open']} 条，逾期已办 {book['late_done']} 条"
+                  f"（其中本周补办 {book['late_done_this_week']} 条），已整改 {book['resolved']} 条{again}", soft_wrap=True)
     due = summary.get("due_soon")
     if due and due["count"]:
         out.print(f"{due['within_working_days']} 个工作日内到期的待办 {due['count']} 条，见 due_soon.jsonl", soft_wrap=True)
@@ -189,18 +218,20 @@ def cmd_history(args) -> int:
         out.print(f"账本 {escape(str(args.ledger))} 中还没有运行记录 / no runs yet")
         return EXIT_OK
     runs = Table(title=f"整改台账 {escape(str(args.ledger))}：{len(history.runs)} 次运行")
-    for name in ("截止日期", "违规", "错/警/提", "新增", "持续", "已整改", "规则包", "导出"):
+    for name in ("截止日期", "违规", "错/警/提", "新增", "持续", "逾期已办", "本周补办", "已整改", "规则包", "导出"):
         runs.add_column(name, justify="left" if name in ("截止日期", "规则包", "导出") else "right", no_wrap=True)
     for r in history.runs:
         sev = r["by_severity"]
         runs.add_row(r["as_of"].isoformat(), str(r["total"]), f"{sev['error']}/{sev['warning']}/{sev['info']}",
-                     str(r["new"]), str(r["open"]), str(r["resolved"]), escape(r["rule_pack_version"] or ""),
-                     r["export_fingerprint"][:8])
+                     str(r["new"]), str(r["open"]), str(r["late_done"]), str(r["late_done_this_week"]),
+                     str(r["resolved"]), escape(r["rule_pack_version"] or ""), r["export_fingerprint"][:8])
     out.print(runs)
-    out.print("错/警/提：错误/警告/提示级违规数；导出：导出文件指纹前 8 位", soft_wrap=True)
-    fits = max(1, (out.width - 26) // 14)  # as many recent runs side by side as the screen holds
+    out.print("错/警/提：错误/警告/提示级违规数；新增、持续：仍未办理的违规（待办工作）；逾期已办：已办理但超过期限，"
+              "不再是待办，其中本周补办指上次运行时仍未办理的；导出：导出文件指纹前 8 位", soft_wrap=True)
+    fits = max(1, (out.width - 26) // 19)  # as many recent runs side by side as the screen holds
     shown = history.runs[-fits:]
-    per_rule = Table(title="按规则：违规数（+新增 −已整改）" + (f"，最近 {fits} 次" if len(history.runs) > fits else ""))
+    per_rule = Table(title="按规则：未办违规数（+新增 −已整改），“已办N”为逾期已办" +
+                     (f"，最近 {fits} 次" if len(history.runs) > fits else ""))
     per_rule.add_column("规则", no_wrap=True)
     one_year = len({r["as_of"].year for r in shown}) == 1
     for r in shown:
@@ -209,7 +240,8 @@ def cmd_history(args) -> int:
         cells = []
         for r in shown:
             c = r["by_rule"].get(rule_id)
-            cells.append("—" if c is None else f"{c['total']} (+{c['new']} −{c['resolved']})")
+            cells.append("—" if c is None else f"{c['new'] + c['open']} (+{c['new']} −{c['resolved']})"
+                         + (f" 已办{c['late_done']}" if c["late_done"] else ""))
         per_rule.add_row(escape(rule_id), *cells)
     out.print(per_rule)
     out.print("“—”：该次运行未评估此规则 / rule not evaluated in that run")
@@ -217,12 +249,12 @@ def cmd_history(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    import duckdb
     from rich.table import Table
 
+    from .sql import connect
     from .validate import check_contract
 
-    con = duckdb.connect()
+    con = connect()
     export = reading.load_export(con, args.export_dir, args.mapping)
     findings = check_contract(con, export)
     for name, tf in export.files.items():

@@ -44,7 +44,7 @@ VIOLATIONS_DDL = """
 CREATE OR REPLACE TABLE violations (
     rule_id VARCHAR, "check" VARCHAR, severity VARCHAR, "table" VARCHAR, record_id VARCHAR, project_id VARCHAR,
     department VARCHAR, basis VARCHAR, message VARCHAR, evidence JSON, refer_to VARCHAR[],
-    rule_order INTEGER, "key" VARCHAR);
+    rule_order INTEGER, "key" VARCHAR, late_done BOOLEAN);
 CREATE OR REPLACE TABLE outcomes (
     rule_id VARCHAR, "check" VARCHAR, record_id VARCHAR, project_id VARCHAR, department VARCHAR,
     outcome VARCHAR, reason JSON, evidence JSON)
@@ -225,6 +225,10 @@ def outcome_sql(compiled: str) -> str:
             f"NULL) AS reason) FROM ({compiled})")
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {d[0] for d in con.execute(f"SELECT * FROM {ident(table)} LIMIT 0").description}
+
+
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Export,
              as_of: dt.date, calendar_last_year: int | None) -> RuleResult:
     spec = rule.spec
@@ -249,11 +253,13 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
                IF(o.outcome = 'pending', o.evidence, NULL)
         FROM {who.source}""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
+    late_done = "coalesce(o.late_done, FALSE)" if "late_done" in _columns(con, OUTCOME) else "FALSE"
     con.execute(f"""
         INSERT INTO violations
         SELECT {literal(spec.id)}, {check}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
                {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
-               {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key}
+               {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key},
+               {late_done}
         FROM {who.source}
         WHERE o.outcome = 'violated'""")
     return result

@@ -1,28 +1,21 @@
 """The weekly ledger (``--ledger FILE.duckdb``): every audit run and every violation it found,
-kept in one DuckDB file, so that each violation of a run is 新增 (``new``), 持续 (``open``, for
-``runs_open`` runs since ``first_seen``) and the previous run's violations that are gone are
-已整改 (resolved) — EXPORT-V1 "With a ledger".
+kept in one DuckDB file, so that each violation of a run is 新增 (``new``), 持续 (``open``) or
+逾期已办 (``late_done``, 本周补办 when done since the previous run) and the previous run's
+violations that are gone are 已整改 (resolved) — EXPORT-V1 "With a ledger".
 
 The file holds facts only::
 
-    ledger_info(key, value)                      -- format = 1
+    ledger_info(key, value)                      -- format = 2 (1: before late_done)
     runs(run_id, as_of, recorded_at, export_folder, export_fingerprint, export_files JSON,
          rule_pack_name, rule_pack_version, rule_pack_digest, options JSON)
     run_rules(run_id, rule_id, title, severity, checked, violated, pending, not_evaluable)
     run_violations(run_id, rule_id, "key", record_id, "table", project_id, department,
-                   severity, basis, message, evidence JSON)
+                   severity, basis, message, evidence JSON, late_done BOOLEAN)
 
 ``run_rules`` lists the rules a run *evaluated*. Statuses are derived in SQL from the whole
-history (:func:`history_ctes`), never stored, so a replaced or back-filled run cannot leave
-stale statuses behind:
-
-* each rule has its own history: the runs that evaluated it, ordered by (as_of, run_id). A run
-  with ``--only`` or without a table therefore never "resolves" the rules it did not evaluate;
-* a violation, identified by (rule_id, key) — key defaults to record_id — is ``new`` in the
-  first run of an unbroken streak of that rule's runs that find it, ``open`` after that;
-  ``first_seen`` is the as_of of the streak's first run and ``runs_open`` its length so far. One
-  that was resolved and comes back starts a new streak (新增 again);
-* a violation found by a rule's previous run and not by this one is resolved as of this run.
+history (:mod:`pipelines.ledger_status`), never stored, so a replaced or back-filled run cannot
+leave stale statuses behind. A format-1 ledger is upgraded in the first run's transaction
+(late_done of old rows taken from their deadline evidence); read-only it is read as if upgraded.
 
 A run is identified by (as_of, export fingerprint): auditing the same export files with the same
 as_of again replaces that run (same run_id), so nothing is counted twice. A different export
@@ -30,14 +23,19 @@ with an as_of already in the ledger is recorded as a further run after it.
 
 Atomicity. All writes of a run happen in ONE DuckDB transaction on the ledger file, ATTACHed to
 the audit's connection and written through a separate cursor (its own transaction), and the
-COMMIT is the last thing an audit does, after every output file is written. DuckDB appends a
-transaction to its write-ahead log only at COMMIT (fsynced) and replays the log when the file
-is next opened, so a process killed at any point before COMMIT — even SIGKILL, which runs no
-clean-up — leaves the ledger exactly as it was; killed after it, the run is recorded whole.
-ATTACH also takes DuckDB's file lock: a second audit on the same ledger at the same time fails
-with a clear error instead of interleaving. A ledger that does not exist yet is built as a
-hidden temporary file next to it and linked into place only after COMMIT, so an interrupted
-first run leaves no ledger file at all (just, possibly, the ``.FILE.PID.tmp`` file).
+COMMIT comes after every output file is written (into a staging folder, pipelines.publish).
+DuckDB appends a transaction to its write-ahead log only at COMMIT (fsynced) and replays the
+log when the file is next opened, so a process killed at any point before COMMIT — even
+SIGKILL, which runs no clean-up — leaves the ledger exactly as it was; killed after it, the run
+is recorded whole. ATTACH also takes DuckDB's file lock: a second audit on the same ledger at
+the same time fails with a clear error instead of interleaving. A ledger that does not exist
+yet is built as a hidden temporary file next to it and linked into place only after COMMIT, so
+an interrupted first run leaves no ledger file at all (just, possibly, the ``.FILE.PID.tmp`` file).
+
+This module is longer than most (~400 lines) because it is one job — the ledger file: its
+format, the checks before a run, the transaction that records one, and the read-only view for
+``ggzy history`` — sharing the attach/format/error helpers; what the history *means* (statuses,
+trend) is apart, in :mod:`pipelines.ledger_status`.
 
 For the test that proves this, ``GGZY_LEDGER_TEST_PAUSE=PATH`` makes the audit create PATH and
 sleep for a minute right before COMMIT, with every write of the run done, so a test can SIGKILL
@@ -57,14 +55,15 @@ from pathlib import Path
 
 import duckdb
 
-from .sql import ident, literal, records
+from . import ledger_status
+from .sql import connect, ident, literal, records
 
 DB = "ggzy_ledger"  # the catalog name the ledger is attached as
-FORMAT = "1"
+FORMAT = "2"
+READABLE_FORMATS = ("1", FORMAT)  # format 1 lacks run_violations.late_done; upgraded on write
 PAUSE_ENV = "GGZY_LEDGER_TEST_PAUSE"
-STATUS_COLUMNS = ("status", "first_seen", "runs_open")
+STATUS_COLUMNS = ("status", "first_seen", "runs_open", "this_week")
 RESOLVED_TABLE = "resolved_violations"
-SEVERITIES = ("error", "warning", "info")
 
 SCHEMA = """
 CREATE TABLE {db}.ledger_info (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -78,88 +77,13 @@ CREATE TABLE {db}.run_rules (
 CREATE TABLE {db}.run_violations (
     run_id INTEGER NOT NULL, rule_id VARCHAR NOT NULL, "key" VARCHAR NOT NULL, record_id VARCHAR,
     "table" VARCHAR, project_id VARCHAR, department VARCHAR, severity VARCHAR, basis VARCHAR,
-    message VARCHAR, evidence JSON);
+    message VARCHAR, evidence JSON, late_done BOOLEAN);
 """
 TABLES = ("ledger_info", "runs", "run_rules", "run_violations")
 
 
 class LedgerError(Exception):
     """A ledger file that cannot be used. The message is Chinese + English and names the file."""
-
-
-# --------------------------------------------------------------------------- derivation
-
-def history_ctes(db: str = DB) -> str:
-    """SQL common table expressions (without WITH) over the ledger attached as ``db``:
-
-    * ``rr``: (run_id, rule_id, as_of, seq) — each rule's runs, seq 1, 2, … by (as_of, run_id);
-    * ``status``: (run_id, rule_id, key, seq, as_of, first_seen, runs_open, status) per violation;
-    * ``gone``: (run_id, rule_id, key, first_seen, last_seen, last_run_id, resolved_as_of) — the
-      violations of the rule's previous run that run ``run_id`` no longer finds.
-    """
-    L = ident(db)
-    return f"""
-    rr AS (
-        SELECT x.run_id, x.rule_id, r.as_of,
-               row_number() OVER (PARTITION BY x.rule_id ORDER BY r.as_of, x.run_id) AS seq
-        FROM {L}.run_rules x JOIN {L}.runs r USING (run_id)),
-    occ AS (
-        SELECT v.run_id, v.rule_id, v."key", any_value(rr.seq) AS seq, any_value(rr.as_of) AS as_of
-        FROM {L}.run_violations v JOIN rr USING (run_id, rule_id)
-        GROUP BY v.run_id, v.rule_id, v."key"),
-    isl AS (
-        SELECT *, seq - row_number() OVER (PARTITION BY rule_id, "key" ORDER BY seq) AS island FROM occ),
-    status AS (
-        SELECT run_id, rule_id, "key", seq, as_of,
-               min(as_of) OVER streak AS first_seen,
-               CAST(seq - min(seq) OVER streak + 1 AS INTEGER) AS runs_open,
-               IF(seq = min(seq) OVER streak, 'new', 'open') AS status
-        FROM isl WINDOW streak AS (PARTITION BY rule_id, "key", island)),
-    gone AS (
-        SELECT cur.run_id, p.rule_id, p."key", p.first_seen, p.as_of AS last_seen,
-               p.run_id AS last_run_id, cur.as_of AS resolved_as_of
-        FROM rr cur
-        JOIN rr prev ON prev.rule_id = cur.rule_id AND prev.seq = cur.seq - 1
-        JOIN status p ON p.run_id = prev.run_id AND p.rule_id = cur.rule_id
-        LEFT JOIN occ c ON c.run_id = cur.run_id AND c.rule_id = p.rule_id AND c."key" = p."key"
-        WHERE c."key" IS NULL)"""
-
-
-def trend(cur, db: str = DB) -> list[dict]:
-    """One dict per run, oldest first: run_id, as_of, recorded_at, export_fingerprint,
-    rule_pack_version, total, by_severity, new, open, resolved, and by_rule: {rule_id: {total,
-    new, open, resolved}} for the rules that run evaluated."""
-    L = ident(db)
-    severity_counts = ", ".join(f"count(*) FILTER (WHERE severity = {literal(s)}) AS {s}" for s in SEVERITIES)
-    runs = records(cur, f"""
-        WITH {history_ctes(db)},
-        tot AS (SELECT run_id, count(*) AS total, {severity_counts} FROM {L}.run_violations GROUP BY run_id),
-        st AS (SELECT run_id, count(*) FILTER (WHERE status = 'new') AS new,
-                      count(*) FILTER (WHERE status = 'open') AS open FROM status GROUP BY run_id),
-        rs AS (SELECT run_id, count(*) AS resolved FROM gone GROUP BY run_id)
-        SELECT r.run_id, r.as_of, r.recorded_at, r.export_fingerprint, r.rule_pack_version,
-               coalesce(tot.total, 0) AS total, {", ".join(f"coalesce(tot.{s}, 0) AS {s}" for s in SEVERITIES)},
-               coalesce(st.new, 0) AS new, coalesce(st.open, 0) AS open, coalesce(rs.resolved, 0) AS resolved
-        FROM {L}.runs r LEFT JOIN tot USING (run_id) LEFT JOIN st USING (run_id) LEFT JOIN rs USING (run_id)
-        ORDER BY r.as_of, r.run_id""")
-    per_rule = records(cur, f"""
-        WITH {history_ctes(db)},
-        vr AS (SELECT run_id, rule_id, count(*) AS total FROM {L}.run_violations GROUP BY ALL),
-        sr AS (SELECT run_id, rule_id, count(*) FILTER (WHERE status = 'new') AS new,
-                      count(*) FILTER (WHERE status = 'open') AS open FROM status GROUP BY ALL),
-        gr AS (SELECT run_id, rule_id, count(*) AS resolved FROM gone GROUP BY ALL)
-        SELECT rr.run_id, rr.rule_id, coalesce(vr.total, 0) AS total, coalesce(sr.new, 0) AS new,
-               coalesce(sr.open, 0) AS open, coalesce(gr.resolved, 0) AS resolved
-        FROM rr LEFT JOIN vr USING (run_id, rule_id) LEFT JOIN sr USING (run_id, rule_id)
-             LEFT JOIN gr USING (run_id, rule_id)
-        ORDER BY rr.run_id, rr.rule_id""")
-    by_run: dict[int, dict] = {}
-    for row in per_rule:
-        by_run.setdefault(row.pop("run_id"), {})[row.pop("rule_id")] = row
-    for run in runs:
-        run["by_severity"] = {s: run.pop(s) for s in SEVERITIES}
-        run["by_rule"] = by_run.get(run["run_id"], {})
-    return runs
 
 
 # --------------------------------------------------------------------------- recording a run
@@ -181,18 +105,17 @@ class LedgerRun:
     replaced: bool  # the same export and as_of were in the ledger already: that run was replaced
     previous_as_of: dt.date | None  # the latest earlier run's as_of
     same_as_of_other_exports: int  # runs with this as_of but other export files
-    new: int = 0
-    open: int = 0
-    resolved: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # ledger_status.COUNTS of this run
     trend: list[dict] = field(default_factory=list)
 
     def summary(self) -> dict:
-        """The ledger part of summary.json."""
+        """The ledger part of summary.json: new, open (still not done), late_done (逾期已办),
+        late_done_this_week (本周补办) and resolved counts of this run."""
         return {"file": str(self.path), "run_id": self.run_id, "runs": len(self.trend),
                 "replaced_earlier_record": self.replaced, "same_as_of_other_exports": self.same_as_of_other_exports,
                 "previous_as_of": self.previous_as_of.isoformat() if self.previous_as_of else None,
                 "export_fingerprint": self.export_fingerprint,
-                "new": self.new, "open": self.open, "resolved": self.resolved}
+                **{c: self.counts.get(c, 0) for c in ledger_status.COUNTS}}
 
 
 def _describe(exc: Exception) -> str:
@@ -209,7 +132,11 @@ class _Book:
             raise LedgerError(f"{self.path}: 账本应为文件而不是文件夹 / the ledger must be a file, not a folder")
         self.new = not self.path.exists()
         if self.new:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"{self.path}: 无法创建账本所在文件夹 / cannot create the ledger's folder: "
+                                  f"{_describe(exc)}") from None
             self.target = self.path.parent / f".{self.path.name}.{os.getpid()}.tmp"
             _remove(self.target)
         else:
@@ -217,7 +144,7 @@ class _Book:
         self.memory = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"DETACH DATABASE IF EXISTS {ident(DB)}")
         try:
-            con.execute(f"ATTACH {literal(str(self.target))} AS {ident(DB)}")
+            con.execute(f"ATTACH {literal(str(self.target))} AS {ident(DB)} (TYPE duckdb)")
         except duckdb.Error as exc:
             raise _open_error(self.path, exc) from None
         self.cur = con.cursor()
@@ -241,9 +168,14 @@ class _Book:
             raise LedgerError(f"{self.path}: 不是 ggzy 账本（缺少表 {', '.join(sorted(set(TABLES) - names))}）/ "
                               "not a ggzy ledger")
         fmt = dict(self.cur.execute(f"SELECT key, value FROM {ident(DB)}.ledger_info").fetchall()).get("format")
-        if fmt != FORMAT:
+        if fmt not in READABLE_FORMATS:
             raise LedgerError(f"{self.path}: 账本格式版本 {fmt} 不受支持（本程序为 {FORMAT}）/ "
                               f"unsupported ledger format {fmt}")
+        if fmt == "1":  # upgrade, in this run's transaction: late_done of old rows from their evidence
+            L = ident(DB)
+            self.cur.execute(f"ALTER TABLE {L}.run_violations ADD COLUMN late_done BOOLEAN")
+            self.cur.execute(f"UPDATE {L}.run_violations SET late_done = coalesce({ledger_status.LATE_DONE_FROM_EVIDENCE}, FALSE)")
+            self.cur.execute(f"UPDATE {L}.ledger_info SET value = ? WHERE key = 'format'", [FORMAT])
 
     def record(self, audit, options: dict | None) -> LedgerRun:
         cur, L, memory = self.cur, ident(DB), ident(self.memory)
@@ -278,7 +210,7 @@ class _Book:
         cur.execute(f"""
             INSERT INTO {L}.run_violations
             SELECT ?, rule_id, coalesce("key", record_id, ''), record_id, "table", project_id, department,
-                   severity, basis, message, evidence
+                   severity, basis, message, evidence, coalesce(late_done, FALSE)
             FROM {memory}.main.violations""", [run_id])
         previous = cur.execute(f"""SELECT max(as_of) FROM {L}.runs WHERE run_id <> ? AND
                                    (as_of < ? OR (as_of = ? AND run_id < ?))""",
@@ -286,14 +218,15 @@ class _Book:
         run = LedgerRun(self.path, run_id, as_of, fingerprint, bool(same), previous, others)
         self._mark_violations(run)
         self._resolved(run, [r.rule_id for r in audit.results])
-        run.trend = trend(cur)
+        run.trend = ledger_status.trend(cur, DB)
         return run
 
     def _mark_violations(self, run: LedgerRun) -> None:
         """status / first_seen / runs_open onto the audit's ``violations`` table."""
         statuses = self.cur.sql(f"""
-            WITH {history_ctes()}
-            SELECT rule_id, "key", status, first_seen, runs_open FROM status WHERE run_id = {int(run.run_id)}
+            WITH {ledger_status.history_ctes(DB)}
+            SELECT rule_id, "key", status, first_seen, runs_open, this_week FROM status
+            WHERE run_id = {int(run.run_id)}
         """).to_arrow_table()
         con = self.con
         con.register("_ledger_status", statuses)
@@ -301,22 +234,26 @@ class _Book:
             con.execute("ALTER TABLE violations ADD COLUMN IF NOT EXISTS status VARCHAR")
             con.execute("ALTER TABLE violations ADD COLUMN IF NOT EXISTS first_seen DATE")
             con.execute("ALTER TABLE violations ADD COLUMN IF NOT EXISTS runs_open INTEGER")
+            con.execute("ALTER TABLE violations ADD COLUMN IF NOT EXISTS this_week BOOLEAN")
             con.execute("""
-                UPDATE violations v SET status = s.status, first_seen = s.first_seen, runs_open = s.runs_open
+                UPDATE violations v SET status = s.status, first_seen = s.first_seen, runs_open = s.runs_open,
+                                        this_week = s.this_week
                 FROM _ledger_status s
                 WHERE s.rule_id = v.rule_id AND s."key" = coalesce(v."key", v.record_id, '')""")
             counts = dict(con.execute("SELECT status, count(*) FROM _ledger_status GROUP BY 1").fetchall())
+            counts["late_done_this_week"] = con.execute(
+                "SELECT count(*) FROM _ledger_status WHERE this_week").fetchall()[0][0]
         finally:
             con.unregister("_ledger_status")
-        run.new, run.open = counts.get("new", 0), counts.get("open", 0)
+        run.counts.update({c: counts.get(c, 0) for c in ("new", "open", "late_done", "late_done_this_week")})
 
     def _resolved(self, run: LedgerRun, rule_order: list[str]) -> None:
         """The previous run's violations this run no longer finds, as table ``resolved_violations``."""
         L = ident(DB)
         gone = self.cur.sql(f"""
-            WITH {history_ctes()}
+            WITH {ledger_status.history_ctes(DB)}
             SELECT g.rule_id, v.record_id, g."key", v."table", v.project_id, v.department, v.severity,
-                   v.basis, v.message, g.first_seen, g.last_seen, g.resolved_as_of,
+                   v.basis, v.message, g.first_seen, g.last_seen, g.last_status, g.resolved_as_of,
                    coalesce(list_position(?::VARCHAR[], g.rule_id), 1000000) AS rule_order
             FROM gone g
             JOIN (SELECT DISTINCT ON (run_id, rule_id, "key") * FROM {L}.run_violations) v
@@ -327,7 +264,7 @@ class _Book:
             self.con.execute(f"CREATE OR REPLACE TABLE {RESOLVED_TABLE} AS SELECT * FROM _ledger_gone")
         finally:
             self.con.unregister("_ledger_gone")
-        run.resolved = gone.num_rows
+        run.counts["resolved"] = gone.num_rows
 
     def commit(self) -> None:
         marker = os.environ.get(PAUSE_ENV)
@@ -423,13 +360,14 @@ class History:
     rules: dict[str, str]  # rule_id -> title (latest)
 
 
-def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """Attach the ledger at ``path`` read-only as DB; return its format."""
     if path.is_dir():
         raise LedgerError(f"{path}: 账本应为文件而不是文件夹 / the ledger must be a file, not a folder")
     if not path.is_file():
         raise LedgerError(f"{path}: 账本文件不存在 / ledger file not found")
     try:
-        con.execute(f"ATTACH {literal(str(path))} AS {ident(DB)} (READ_ONLY)")
+        con.execute(f"ATTACH {literal(str(path))} AS {ident(DB)} (READ_ONLY, TYPE duckdb)")
     except duckdb.Error as exc:
         raise _open_error(path, exc) from None
     names = {r[0] for r in con.execute(
@@ -437,17 +375,25 @@ def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if not set(TABLES) <= names:
         raise LedgerError(f"{path}: 不是 ggzy 账本 / not a ggzy ledger")
     fmt = dict(con.execute(f"SELECT key, value FROM {ident(DB)}.ledger_info").fetchall()).get("format")
-    if fmt != FORMAT:
+    if fmt not in READABLE_FORMATS:
         raise LedgerError(f"{path}: 账本格式版本 {fmt} 不受支持（本程序为 {FORMAT}）/ unsupported ledger format {fmt}")
+    return fmt
 
 
 def check_usable(path: Path) -> None:
-    """Fail early (before a long audit) if ``path`` exists but is not a usable ledger; a path
-    that does not exist yet is fine — the first run creates it."""
+    """Fail early (before a long audit) if ``path`` exists but is not a usable ledger (a SQLite or
+    CSV file, say: never an extension download), or cannot be created (it lies under a file); a
+    path that does not exist yet is fine — the first run creates it."""
     path = Path(path)
     if not path.exists():
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise LedgerError(f"{path}: 无法创建账本，{folder} 是文件而不是文件夹 / "
+                              f"cannot create the ledger: {folder} is a file, not a folder")
         return
-    con = duckdb.connect()
+    con = connect()
     try:
         _attach_read_only(con, path)
     finally:
@@ -457,10 +403,10 @@ def check_usable(path: Path) -> None:
 def read_history(path: Path) -> History:
     """The runs and trends of the ledger at ``path``, read-only."""
     path = Path(path)
-    con = duckdb.connect()
+    con = connect()
     try:
-        _attach_read_only(con, path)
-        runs = trend(con)
+        fmt = _attach_read_only(con, path)
+        runs = ledger_status.trend(con, DB, stored_late_done=fmt != "1")
         titles = dict(con.execute(f"""
             SELECT rule_id, arg_max(title, run_id) FROM {ident(DB)}.run_rules GROUP BY rule_id""").fetchall())
         return History(path, runs, titles)

@@ -54,3 +54,21 @@ def case_map(value_sql: str, mapping: dict) -> str:
         return value_sql
     whens = " ".join(f"WHEN {literal(str(k))} THEN {literal(str(v))}" for k, v in mapping.items())
     return f"(CASE {value_sql} {whens} ELSE {value_sql} END)"
+
+
+#: DuckDB never fetches or loads an extension on its own for ggzy: a ``--ledger`` that is a
+#: SQLite file would otherwise make it try to download ``sqlite_scanner`` (issue #9 item 7)
+NO_EXTENSION_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def connect(database: str = ":memory:", *, read_only: bool = False):
+    """A DuckDB connection as every ggzy connection is opened: no extension autoload or autoinstall."""
+    import duckdb
+
+    return duckdb.connect(database, read_only=read_only, config=dict(NO_EXTENSION_AUTOLOAD))
+
+
+def no_extension_autoload(con) -> None:
+    """The same settings on a connection someone else opened (a test's, a benchmark's)."""
+    for name, value in NO_EXTENSION_AUTOLOAD.items():
+        con.execute(f"SET {name} = {literal(value)}")

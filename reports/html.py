@@ -332,16 +332,12 @@ def _finding(f) -> dict:
     return dict(f) if isinstance(f, dict) else {"reason": str(f)}
 
 
-def _clause_sentence(rules_folder, clause_id: str, marker: str) -> str | None:
+def _clause_sentence(clauses: dict, clause_id: str, marker: str) -> str | None:
     """The sentence of a clause containing ``marker`` (e.g. 一(三)'s referral duty), quoted."""
-    try:
-        from pipelines.clauses import load_clauses
-        clause = load_clauses(Path(rules_folder) if rules_folder else None).get(clause_id)
-    except Exception:  # a report must not fail for want of a quotation
-        return None
+    clause = clauses.get(clause_id)
     if not clause:
         return None
-    for sentence in clause.text.replace("；", "。").split("。"):
+    for sentence in clause["text"].replace("；", "。").split("。"):
         if marker in sentence:
             return sentence.strip() + "。"
     return None
@@ -458,7 +454,7 @@ def build_view(data: ReportData) -> dict:
         "personal_data_by": ((s.get("options") or {}).get("show_personal_data_by") or {}),
         "s": s, "as_of": s.get("as_of"), "files": files, "ledger": ledger, "headline": headline,
         "referrals": sorted(referrals.items(), key=lambda kv: -kv[1]),
-        "referral_quote": _clause_sentence((s.get("rule_pack") or {}).get("folder"), "一(三)", "报送公安机关"),
+        "referral_quote": _clause_sentence(data.clauses, "一(三)", "报送公安机关"),
         "rules": data.rules, "matrix_rules": matrix_rules, "matrix": matrix, "matrix_totals": matrix_totals,
         "dept_chart": department_chart(_by_severity(data.by_department, severity_of)),
         "trend": trend, "trend_chart": trend_chart(trend), "resolved": data.resolved,

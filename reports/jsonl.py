@@ -37,7 +37,7 @@ def write_findings(findings, out_dir: Path) -> Path:
     return path
 
 
-RESOLVED_FIELDS = ("rule_id", "record_id", "first_seen", "resolved_as_of", "last_seen", '"key"', '"table"',
+RESOLVED_FIELDS = ("rule_id", "record_id", "first_seen", "resolved_as_of", "last_seen", "last_status", '"key"', '"table"',
                    "project_id", "department", "severity", "basis", "message")
 
 

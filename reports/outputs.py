@@ -1,7 +1,10 @@
-"""All outputs of one audit, written into the output folder, by format.
+"""All outputs of one audit, written into a folder, by format, from what they are handed.
 
 ``json`` (violations.jsonl, data_quality.jsonl, summary.json, due_soon.jsonl and, with a ledger,
-resolved.jsonl) is what other tools read and is always written; the human-facing formats each have one writer, registered in ``WRITERS``.
+resolved.jsonl) is what other tools read and is always written; the human-facing formats each
+have one writer, registered in ``WRITERS``. Which folder, and when the files count (after the
+ledger commits), is pipelines.publish's business; ``pipelines.cli.write_outputs`` puts the two
+together.
 """
 
 from __future__ import annotations
@@ -10,19 +13,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.audit import Audit
-
-from pipelines.ledger import STATUS_COLUMNS, LedgerRun, recording, resolved_rows
-
-from .data import ReportData, collect
-from .due_soon import DEFAULT_WITHIN, build_due_soon, due_soon_rows, write_due_soon
+from .data import ReportData
+from .due_soon import due_soon_rows, write_due_soon
 from .jsonl import write_findings, write_resolved, write_violations
 from .groups import write_groups
 from .html import write_html
 from .markdown import write_report
 from .xlsx import write_xlsx
 from .docx import write_docx
-from .summary import build_summary, write_summary
+from .summary import write_summary
 
 #: format name -> writer(data, out_dir) -> Path; the order is the order they are written in
 WRITERS = {
@@ -32,6 +31,8 @@ WRITERS = {
     "docx": write_docx,
 }
 ALL_FORMATS = ("json", *WRITERS)
+#: the ledger's columns that violations.jsonl carries with a ledger (pipelines.ledger.STATUS_COLUMNS)
+STATUS_FIELDS = ("status", "first_seen", "runs_open", "this_week")
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:
@@ -49,43 +50,29 @@ def violations_by_severity(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(con.execute("SELECT severity, count(*) FROM violations GROUP BY 1 ORDER BY 1").fetchall())
 
 
-def write_outputs(con: duckdb.DuckDBPyConnection, audit: Audit, out_dir: Path, options: dict | None = None,
-                  formats: tuple[str, ...] = ALL_FORMATS, *, ledger: Path | None = None,
-                  due_within: int = DEFAULT_WITHIN, show_personal_data: bool = False) -> dict:
-    """Write the chosen formats; return the summary.
-
-    With ``ledger`` the run is recorded in that file (pipelines.ledger) before anything is
-    written — violations get status/first_seen/runs_open, resolved.jsonl is written — and the
-    ledger transaction commits only after every output is written."""
-    with recording(con, audit, ledger, options) as run:
-        return _write_outputs(con, audit, Path(out_dir), options, formats, run, due_within, show_personal_data)
-
-
-def _write_outputs(con, audit: Audit, out_dir: Path, options: dict | None, formats: tuple[str, ...],
-                   run: LedgerRun | None, due_within: int, show_personal_data: bool) -> dict:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    due_count = build_due_soon(con, audit, due_within)
-    summary = build_summary(audit, violations_by_severity(con), options,
-                            ledger=run.summary() if run else None,
-                            due_soon={"within_working_days": due_within, "count": due_count})
-    write_violations(con, out_dir, extra_fields=STATUS_COLUMNS if run else ())
-    write_findings(audit.findings, out_dir)
-    write_groups(audit.groups, out_dir)
+def write_machine_outputs(con: duckdb.DuckDBPyConnection, summary: dict, findings: list, groups: list[dict],
+                          out_dir: Path, *, ledger: bool = False) -> None:
+    """The ``json`` format: violations.jsonl (with the ledger's status columns when ``ledger``),
+    data_quality.jsonl, groups.jsonl, due_soon.jsonl (table ``due_soon``, see build_due_soon),
+    resolved.jsonl (with a ledger) and summary.json."""
+    write_violations(con, out_dir, extra_fields=STATUS_FIELDS if ledger else ())
+    write_findings(findings, out_dir)
+    write_groups(groups, out_dir)
     write_due_soon(con, out_dir)
-    if run:
+    if ledger:
         write_resolved(con, out_dir)
-    else:  # a resolved.jsonl left from an earlier audit with a ledger would not belong to this one
-        (out_dir / "resolved.jsonl").unlink(missing_ok=True)
     write_summary(summary, out_dir)
+
+
+def write_reports(con: duckdb.DuckDBPyConnection, fields: dict, out_dir: Path,
+                  formats: tuple[str, ...] = ALL_FORMATS) -> ReportData | None:
+    """The human-facing formats among ``formats``, from the ReportData ``fields`` a pipelines
+    module gathered (pipelines.report_data) and the due-soon table; returns the ReportData."""
     human = [f for f in formats if f in WRITERS]
-    if human:
-        data: ReportData = collect(con, audit, summary)
-        data.due_soon = due_soon_rows(con)
-        data.groups = audit.groups
-        if run:
-            data.resolved = resolved_rows(con)
-            data.trend = run.trend
-        data.show_personal_data = show_personal_data
-        for name in human:
-            WRITERS[name](data, out_dir)
-    return summary
+    if not human:
+        return None
+    data = ReportData(**fields)
+    data.due_soon = due_soon_rows(con)
+    for name in human:
+        WRITERS[name](data, out_dir)
+    return data

@@ -8,8 +8,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from pipelines.audit import Audit
-
 OUTCOME_KEYS = ("violated", "compliant", "pending", "not_evaluable", "not_applicable")
 
 
@@ -25,9 +23,10 @@ def rule_summary(result) -> dict:
     }
 
 
-def build_summary(audit: Audit, violations_by_severity: dict[str, int], options: dict | None = None, *,
+def build_summary(audit, violations_by_severity: dict[str, int], options: dict | None = None, *,
                   ledger: dict | None = None, due_soon: dict | None = None) -> dict:
-    """``ledger``: the ledger's view of this run (pipelines.ledger.LedgerRun.summary), None without one;
+    """``audit``: the pipelines.audit.Audit handed over (read, never imported).
+    ``ledger``: the ledger's view of this run (pipelines.ledger.LedgerRun.summary), None without one;
     ``due_soon``: {within_working_days, count} of the due-soon list."""
     export = audit.export
     by_check = collections.Counter((f.table, f.reason, f.severity) for f in audit.findings)

@@ -36,3 +36,11 @@ def output_text(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
     return Path(path).read_text(encoding="utf-8")
+
+
+def report_data(con, audit, summary: dict, run=None):
+    """The ReportData the CLI hands the writers: fields gathered by pipelines.report_data."""
+    from pipelines.report_data import report_fields
+    from reports.data import ReportData
+
+    return ReportData(**report_fields(con, audit, summary, run))

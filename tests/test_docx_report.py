@@ -16,7 +16,7 @@ from office_data import synthetic_data
 from PIL import Image, ImageChops
 
 from reports import fonts
-from reports.data import collect
+from helpers import report_data as collect
 from reports.docx import (KEY_CASES, TITLE, TITLE_BODY, chart_png, chinese_number, decision_items, department_chart,
                           key_cases, summary_sentences)
 from reports.outputs import violations_by_severity

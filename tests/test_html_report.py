@@ -28,7 +28,7 @@ import pytest
 
 from pipelines.audit import run_audit
 from pipelines.cli import main
-from reports.data import collect
+from helpers import report_data as collect
 import checks
 from reports.html import PAGE_SIZE, csp_hash, script_json, violation_evidence, write_html
 from reports.outputs import WRITERS, parse_formats, violations_by_severity
@@ -508,7 +508,8 @@ def test_ledger_report_shows_the_weekly_trend_and_puts_new_and_long_open_cases_f
     assert ("credit-clause", "N002") in {(r["rule_id"], r["record_id"]) for r in resolved}
     assert ("credit-clause", "N002") not in violations
     assert violations[("inspection-disclosure", "CC2026-04")]["status"] == "new"
-    assert violations[("inspection-disclosure", "CC2026-02")]["status"] == "open"
+    # published, but late, before the first run: 逾期已办 every week, never open work
+    assert violations[("inspection-disclosure", "CC2026-02")]["status"] == "late_done"
     assert violations[("inspection-disclosure", "CC2026-02")]["runs_open"] == 6
     assert 'aria-label="每周违规趋势"' in text
     trend = text[text.index('id="trend"'):text.index('id="highlights"')]
@@ -523,7 +524,7 @@ def test_ledger_report_shows_the_weekly_trend_and_puts_new_and_long_open_cases_f
     rows = Page(text).rows
     inspection = [r for r in rows if r["data-rule"] == "inspection-disclosure"]
     assert "CC2026-04" in inspection[0]["text"] and inspection[0]["data-status"] == "new"
-    assert {r["data-status"] for r in inspection[1:]} == {"long"}
+    assert {r["data-status"] for r in inspection[1:]} == {"late_done"}
     assert len(rows) == len(violations)  # N002 is resolved, not listed as a violation
 
 

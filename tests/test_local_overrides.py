@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.rules import DEFAULT_RULES_DIR, RuleError, load_pack
-from reports.outputs import write_outputs
+from pipelines.cli import write_outputs
 
 RULE = "inspection-disclosure"
 # ended Mon 2026-11-02; published Tue 11-10 = the 6th working day after (11-03..06, 11-09, 11-10)

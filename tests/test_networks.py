@@ -10,7 +10,7 @@ from collusion_helpers import CO, NAMES, SHARED_RULES, bid, export, pack_with, r
 from pipelines.audit import run_audit
 from pipelines.yamlfile import YamlError
 from reports.markdown import _environment
-from reports.outputs import write_outputs
+from pipelines.cli import write_outputs
 
 AGENT = resident_id("23040119850817345")
 WON, LOST = {"is_winner": "是"}, {"is_winner": "否"}

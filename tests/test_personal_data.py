@@ -79,13 +79,14 @@ def runs(tmp_path_factory):
     export2 = week2_export(root / "export2")  # an input: holds the complainants, is not scanned
     base = root / "outputs"  # every output folder, and the ledger
     book = base / "ledger.duckdb"
-    seen, printed = {}, {}
+    seen, printed, running = {}, {}, {}
     with pytest.MonkeyPatch.context() as patch:
-        md = outputs.WRITERS["md"]
-        patch.setitem(outputs.WRITERS, "md", lambda data, out: (seen.__setitem__(out.name, data), md(data, out)))
+        md = outputs.WRITERS["md"]  # writes into a staging folder: the run's name is kept apart
+        patch.setitem(outputs.WRITERS, "md", lambda data, out: (seen.__setitem__(running["name"], data), md(data, out)))
         for name, export, as_of, extra in (("week1", SAMPLE, "2026-11-25", []),
                                            ("week2", export2, "2026-12-04", []),
                                            ("authorised", export2, "2026-12-04", ["--show-personal-data"])):
+            running["name"] = name
             with pytest.MonkeyPatch.context() as streams:
                 out, err = io.StringIO(), io.StringIO()
                 streams.setattr("sys.stdout", out)

@@ -52,7 +52,7 @@ def test_unreadable_receipt_date_is_not_evaluable(audit_export):
 
 
 def test_complainant_identity_never_reaches_any_output(audit_export, tmp_path):
-    from reports.outputs import write_outputs
+    from pipelines.cli import write_outputs
 
     run = audit_export(complaints("B,市自然资源局,2026-11-10,市农业农村局,", "C,市水务局,2026-02-30,市住建局,"))
     write_outputs(run.con, run.audit, tmp_path / "out")
