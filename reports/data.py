@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -12,8 +13,10 @@ from pipelines.audit import Audit
 from pipelines.clauses import clause_for_basis, load_clauses
 from pipelines.sql import records
 
+from .counts import Counts, count_violations
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"new": "新增", "open": "持续", "resolved": "已整改"}
+STATUS_ZH = {"new": "新增", "open": "持续", "late_done": "逾期已办", "resolved": "已整改"}
 
 
 @dataclass
@@ -28,6 +31,11 @@ class ReportData:
     trend: list[dict] = field(default_factory=list)  # with a ledger: one row per run (as_of, counts)
     groups: list[dict] = field(default_factory=list)  # bidder groups (围标串标)
     show_personal_data: bool = False
+
+    @functools.cached_property
+    def counts(self) -> Counts:
+        """Every count of the violations (reports.counts); every format shows these and no other."""
+        return count_violations(self.violations, [r["rule_id"] for r in self.rules])
 
     def rule(self, rule_id: str) -> dict:
         return next(r for r in self.rules if r["rule_id"] == rule_id)
