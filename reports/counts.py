@@ -135,3 +135,14 @@ def count_violations(violations: list[dict], rule_order: list[str] | None = None
     order += [r for r in whole.by_rule if r not in order]
     departments = sorted(by_dept.values(), key=lambda d: (-d.total, -d.by_severity.get("error", 0), d.name))
     return Counts(whole=whole, departments=departments, rule_order=order)
+
+
+STATUS_HEADERS = {"new": "新增", "open": "持续", "late_done": "逾期已办"}
+
+
+def department_columns(counts: Counts) -> list[tuple[str, str]]:
+    """The department table's columns in every format: (Chinese header, Tally.get key); the
+    ledger's statuses only when a ledger ran."""
+    columns = [("合计", "total"), ("错误", "error"), ("警告", "warning"), ("提示", "info"), ("逾期未办", "overdue"),
+               ("疑似待核实", "possible"), ("线索待核实", "leads")]
+    return columns + [(h, k) for k, h in STATUS_HEADERS.items() if k in counts.whole.by_status]

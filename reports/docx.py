@@ -12,6 +12,7 @@ font. The chart is drawn with matplotlib in the CJK font that ``reports.fonts`` 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 from collections import Counter
@@ -25,10 +26,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .briefing import WORKBOOK, Briefing, build_briefing, chinese_number, date_zh
+from .briefing import WORKBOOK, Briefing, Case, build_briefing, chinese_number, date_zh
 from .counts import Tally
 from .data import SEVERITY_ZH, ReportData
 from .fonts import CJKFont, CJKFontMissing, cjk_font
+from .text import clean
 
 FILE_NAME = "briefing.docx"
 TITLE_BODY = "鹤岗市公共资源交易协同监管联席会议"
@@ -104,7 +106,7 @@ def chart_png(rows: list[tuple[str, dict[str, int]]], title: str, font: CJKFont 
 
 def department_rows(data: ReportData) -> list[tuple[str, dict[str, int]]]:
     """(department, counts by severity) from reports.counts, most violations first."""
-    return [(d.name, dict(d.by_severity)) for d in data.counts.departments]
+    return [(clean(d.name), dict(d.by_severity)) for d in data.counts.departments]
 
 
 def department_chart(data: ReportData, font: CJKFont | None = None) -> bytes:
@@ -260,8 +262,19 @@ def _department_table(doc, briefing: Briefing) -> None:
             cell.width = width  # w:tcW, which Word reads
 
 
+def writable(b: Briefing) -> Briefing:
+    """The briefing with every text XML can hold (reports.text.clean): a control character copied
+    from Excel into a department or a message must not stop the document being written."""
+    return dataclasses.replace(
+        b, as_of=clean(b.as_of), summary=clean(b.summary), department_intro=clean(b.department_intro),
+        departments=[dataclasses.replace(d, name=clean(d.name)) for d in b.departments],
+        cases_intro=clean(b.cases_intro), cases_outro=clean(b.cases_outro),
+        cases=[Case(clean(c.head), clean(c.tail), c.violation) for c in b.cases],
+        decisions=[dataclasses.replace(d, text=clean(d.text)) for d in b.decisions], notes=[clean(n) for n in b.notes])
+
+
 def build_document(data: ReportData, chart: bytes | None = None, briefing: Briefing | None = None):
-    briefing = briefing or build_briefing(data)
+    briefing = writable(briefing or build_briefing(data))
     doc = Document()
     _setup(doc)
     as_of = briefing.as_of

@@ -31,6 +31,7 @@ from pipelines import schema
 
 from . import evidence as E
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .text import clean, clean_value
 
 PAGE_SIZE = 50  # rows shown per rule before "显示更多"
 LONG_OPEN_RUNS = 4  # open in this many weekly runs or more ...
@@ -100,7 +101,7 @@ NONE_TEXT = {"removed_at": "未移出，仍在名单上", "to": "尚未发生", 
 def script_json(value) -> Markup:
     """JSON that is safe inside ``<script type="application/json">``: no ``</script>``, no
     comment or CDATA openers, no raw U+2028/2029 (each is a ``\\uXXXX`` escape JSON parses back)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(clean_value(value), ensure_ascii=False, separators=(",", ":"), default=str)
     for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
@@ -115,7 +116,7 @@ def csp_hash(text) -> str:
 
 def _hash_param(**params) -> str:
     """``#dept=…&rule=…``: the page's script applies such a hash as a filter."""
-    return "#" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items() if v)
+    return "#" + "&".join(f"{k}={quote(clean(str(v)), safe='')}" for k, v in params.items() if v)
 
 
 def _label(table: str | None, column: str | None) -> str:
@@ -482,10 +483,15 @@ def build_view(data: ReportData) -> dict:
 
 # ---------------------------------------------------------------- rendering
 
+def _finalize(value):
+    """Every printed value writable (reports.text.clean: no XML-illegal controls, no lone surrogate)."""
+    return clean(value) if isinstance(value, str) else value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
+                             lstrip_blocks=True, finalize=_finalize)
     env.filters["severity"] = lambda s: SEVERITY_ZH.get(s, s)
     env.filters["status"] = lambda s: STATUS_ZH.get(s, s)
     env.filters["script_json"] = script_json

@@ -28,7 +28,9 @@ from pathlib import Path
 import xlsxwriter
 
 from . import evidence as E
+from .counts import department_columns
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .text import clean
 
 FILE_NAME = "violations.xlsx"
 MAX_WIDTH, MIN_WIDTH = 60, 6
@@ -117,6 +119,7 @@ def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measu
     if type(value) is str:  # the common case first
         if not value:
             return 0
+        value = clean(value)
         ws.write_string(row, col, value[:MAX_CELL], cell_format)
         return _display_width(value[:200]) if measure else 0
     if value is None or value == []:
@@ -133,7 +136,7 @@ def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measu
     if isinstance(value, dt.date):
         ws.write_number(row, col, _excel_day(value), cell_format or fmt.date)
         return 10
-    text = E.compact(value)
+    text = clean(E.compact(value))
     ws.write_string(row, col, text[:MAX_CELL], cell_format)
     return _display_width(text[:200]) if measure else 0
 
@@ -144,6 +147,7 @@ def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, widt
     own = widths is None
     widths = widths or _Widths()
     for c, h in enumerate(headers):
+        h = clean(h)
         ws.write_string(first_row, c, h, fmt.header)
         widths.see(c, _display_width(h) + 2)  # room for the filter button
     n = 0
@@ -178,7 +182,7 @@ def sheet_names(rules: list[dict]) -> dict[str, str]:
     used = {n.casefold() for n in RESERVED_SHEETS}
     names = {}
     for rule in rules:
-        base = _BAD_SHEET_CHARS.sub("", str(rule.get("title") or rule["rule_id"])).strip().strip("'") or rule["rule_id"]
+        base = _BAD_SHEET_CHARS.sub("", clean(rule.get("title") or rule["rule_id"])).strip().strip("'") or rule["rule_id"]
         name = base if len(base) <= 31 else base[:30] + "…"
         k = 2
         while name.casefold() in used or name.casefold() == "history":
@@ -286,7 +290,7 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
     if not violations:
         note = (f"未评估：{rule.get('not_evaluated_reason')}" if not rule.get("evaluated", True)
                 else "本期未发现违规。")
-        ws.write_string(2, 0, note)
+        ws.write_string(2, 0, clean(note))
     return n
 
 
@@ -369,7 +373,7 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     row += 2
     ws.write_string(row, 0, "二、按部门统计（各部门分规则的条数见“部门分规则”表）", fmt.section)
     row += 1
-    columns = department_columns(data)
+    columns = department_columns(data.counts)
     for c, (h, _) in enumerate([("部门", None), *columns]):
         ws.write_string(row, c, h, fmt.header)
         widths.see(c, _display_width(h))
@@ -402,15 +406,6 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     ws.set_column(1, 1, 40, fmt.wrap)
     _page_setup(ws, None)
     ws.activate()
-
-
-def department_columns(data: ReportData) -> list[tuple[str, str]]:
-    """The department table's columns: (Chinese header, reports.counts.Tally.get key)."""
-    columns = [("合计", "total"), ("错误", "error"), ("警告", "warning"), ("提示", "info"), ("逾期未办", "overdue"),
-               ("疑似待核实", "possible"), ("线索待核实", "leads")]
-    statuses = data.counts.whole.by_status
-    columns += [(STATUS_ZH.get(k, k), k) for k in ("new", "open", "late_done") if k in statuses]
-    return columns
 
 
 def _count_facts(data: ReportData) -> list[tuple[str, int]]:
