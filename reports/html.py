@@ -484,8 +484,9 @@ def build_view(data: ReportData) -> dict:
 # ---------------------------------------------------------------- rendering
 
 def _finalize(value):
-    """Every printed value writable (reports.text.clean: no XML-illegal controls, no lone surrogate)."""
-    return clean(value) if isinstance(value, str) else value
+    """Every printed data value writable (reports.text.clean: no XML-illegal controls, no lone
+    surrogate). Markup is the page's own (style, script, script_json's already clean JSON): kept."""
+    return clean(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _environment() -> jinja2.Environment:
