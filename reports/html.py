@@ -30,6 +30,7 @@ from markupsafe import Markup
 from pipelines import schema
 
 from . import evidence as E
+from .counts import is_lead
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
 from .text import clean, clean_value
 
@@ -379,7 +380,7 @@ def build_view(data: ReportData) -> dict:
                "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
                "evidence": evidence_items(v.get("evidence"), v.get("table")),
                "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
-               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"])}
+               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"]), "lead": is_lead(v)}
         sections.setdefault(v["rule_id"], []).append(row)
         if status == "new":
             highlights_new.append(row)

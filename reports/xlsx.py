@@ -28,7 +28,9 @@ from pathlib import Path
 import xlsxwriter
 
 from . import evidence as E
-from .counts import department_columns
+from pipelines import schema
+
+from .counts import department_columns, is_lead, is_possible_match
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
 from .text import clean
 
@@ -297,7 +299,7 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
 def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
     ws = wb.add_worksheet("违规清单")
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
-    headers = ["规则编号", "规则", "级别", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
+    headers = ["规则编号", "规则", "级别", "待核实", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
     if ledger:
         headers += ["状态", "首次发现", "持续期数"]
     headers.append("移送")
@@ -305,7 +307,9 @@ def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
     def rows():
         for v in data.violations:
             ev = v["evidence"]
-            row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), v.get("table"),
+            verify = "线索（第四十条情形的迹象）" if is_lead(v) else "疑似匹配" if is_possible_match(v) else None
+            row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), verify,
+                   schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
                    v["record_id"], v.get("project_id"), v.get("department"), v.get("basis"), v.get("message"),
                    E.as_date(ev.get("due_date"))]
             if ledger:

@@ -92,8 +92,11 @@ def test_summary_json_which_the_terminal_prints_agrees(audited, truth):
     assert {r["rule_id"]: r["violated"] for r in summary["rules"] if r["violated"]} == dict(truth.rule)
 
 
+MATRIX = "//table[contains(concat(' ', @class, ' '), ' matrix ')]"
+
+
 def test_report_html_cards_chart_and_department_table_agree(audited, truth):
-    out, _, _ = audited
+    out, _, summary = audited
     page = lxml.html.parse(str(out / "report.html")).getroot()
     cards = {c.get("data-count"): int(c.xpath(".//div[@class='v']")[0].text_content())
              for c in page.xpath("//*[@data-count]")}
@@ -109,11 +112,17 @@ def test_report_html_cards_chart_and_department_table_agree(audited, truth):
     assert chart and all(chart[k] == n for k, n in truth.dept_severity.items() if k[0] in {d for d, _ in chart})
     assert sum(chart.values()) <= truth.total
     matrix = Counter({(td.get("data-dept"), td.get("data-rule")): int(td.get("data-n"))
-                      for td in page.xpath("//table[@class='matrix']//td[@data-rule]")})
+                      for td in page.xpath(f"{MATRIX}//td[@data-rule]")})
     assert +matrix == truth.dept_rule
-    rows = page.xpath("//table[@class='matrix']/tbody/tr")
+    rows = page.xpath(f"{MATRIX}/tbody/tr")
     assert {r.xpath("./td[1]")[0].text_content().strip(): int(r.xpath("./td[last()]")[0].text_content())
             for r in rows} == dict(truth.dept)
+    printed = Counter()
+    for tr in page.xpath("//table[contains(@class, 'matrix-long')]/tbody/tr"):
+        dept, title, n = (td.text_content().strip() for td in tr.xpath("./td"))
+        printed[(dept, title)] += int(n)
+    titles = {r["rule_id"]: r["title"] for r in summary["rules"]}
+    assert printed == Counter({(d, titles[r]): n for (d, r), n in truth.dept_rule.items()})
     shown = page.xpath("//tr[@data-rule]")
     assert Counter(tr.get("data-rule") for tr in shown) == truth.rule  # one detail row per violation
 
