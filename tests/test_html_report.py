@@ -388,7 +388,7 @@ def test_report_states_its_period_data_and_headline_numbers(sample_report):
     assert 'aria-label="各部门违规数量"' in text
     for dept, n in departments.items():
         assert re.search(rf"<title>{dept}：{n} 条</title>", text), dept
-    matrix = text[text.index('<table class="matrix">'):]
+    matrix = text[text.index('<table class="matrix screen-only">'):]
     matrix = matrix[:matrix.index("</table>")]
     assert re.findall(r"<strong>(\d+)</strong></td></tr>", matrix) == \
         [str(n) for n in sorted(departments.values(), reverse=True)]
