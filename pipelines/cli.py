@@ -170,12 +170,13 @@ def _print_summary(summary: dict, out_dir: Path) -> None:
 
     table = Table(title=f"审计结果（截至 {summary['as_of']}）", show_lines=False)
     for name in ("规则", "检查", "违规", "待到期", "无法判断"):
-        table.add_column(name, justify="left" if name == "规则" else "right")
-    for r in summary["rules"]:
+        table.add_column(name, justify="left" if name == "规则" else "right", overflow="fold", no_wrap=name != "规则")
+    for r in summary["rules"]:  # the rule's Chinese title; its id is in summary.json and every report
+        name = escape(r.get("title") or r["rule_id"])
         if r["evaluated"]:
-            table.add_row(escape(r["rule_id"]), str(r["checked"]), str(r["violated"]), str(r["pending"]), str(r["not_evaluable"]))
+            table.add_row(name, str(r["checked"]), str(r["violated"]), str(r["pending"]), str(r["not_evaluable"]))
         else:
-            table.add_row(escape(r["rule_id"]), "—", "—", "—", escape(f"未评估：{r['not_evaluated']['text']}"))
+            table.add_row(name, "—", "—", "—", escape(f"未评估：{r['not_evaluated']['text']}"))
     out.print(table)
     totals = summary["totals"]
     out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {escape(str(out_dir))}")

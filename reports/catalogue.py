@@ -15,13 +15,15 @@ import jinja2
 
 from pipelines.catalogue import Catalogue, one_paragraph as join_lines
 
+from .text import clean, clean_value, md_inline
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def md(text) -> str:
-    """Text safe inside a Markdown table cell, list item or quotation (one line, no raw HTML)."""
-    return (join_lines(text).replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+    """Text safe inside a Markdown table cell, list item or quotation: one line, no raw HTML, no
+    link, image or other markup (reports.text.md_inline)."""
+    return md_inline(join_lines(clean(text)))
 
 
 def value(v) -> str:
@@ -34,7 +36,7 @@ def value(v) -> str:
 def _environment(html: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=html,
                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, finalize=clean_value)
     env.filters["md"] = md
     env.filters["para"] = join_lines
     env.filters["value"] = value

@@ -5,7 +5,10 @@ audit, the rules, the clauses or the ledger."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+
+from .counts import Counts, count_violations
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_ZH = {"new": "新增", "open": "持续", "late_done": "逾期已办", "resolved": "已整改"}
@@ -28,6 +31,11 @@ class ReportData:
     kinds: dict[str, list[dict]] = field(default_factory=dict)
     show_personal_data: bool = False
     clauses: dict[str, dict] = field(default_factory=dict)  # clause id -> {id, title, text}, the pack's clauses.yaml
+
+    @functools.cached_property
+    def counts(self) -> Counts:
+        """Every count of the violations (reports.counts); every format shows these and no other."""
+        return count_violations(self.violations, [r["rule_id"] for r in self.rules])
 
     def rule(self, rule_id: str) -> dict:
         return next(r for r in self.rules if r["rule_id"] == rule_id)

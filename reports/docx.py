@@ -1,10 +1,9 @@
 """briefing.docx: the 联席会议 briefing (工作简报) as a Word document.
 
-One short document for the joint meeting of the 12 member bodies: masthead and period, the
-numbers in one paragraph, a department table and a bar chart of violations by department, the
-key cases (errors first; with a ledger new and long-open ones first; at most ``KEY_CASES``, the
-full list being in violations.xlsx), and the items that need a decision (overdue and still
-undone, referrals, possible matches to verify, missing data and calendars, data quality).
+What it says — the sentences, the department counts, the key cases, the decisions and the notes
+— is reports.briefing's; this module only lays it out: masthead and period, the numbers in one
+paragraph, a department table and a bar chart of violations by department, the key cases, the
+items that need a decision, notes for information.
 
 Government style (GB/T 9704 in spirit): A4, 仿宋 body, 黑体 headings, 宋体 masthead; the East
 Asian font is set on every style (``w:eastAsia``) so Word does not fall back to a Latin theme
@@ -13,9 +12,10 @@ font. The chart is drawn with matplotlib in the CJK font that ``reports.fonts`` 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from docx import Document
@@ -26,207 +26,22 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from pipelines import schema
-
-from . import evidence as E
-from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .briefing import WORKBOOK, Briefing, Case, build_briefing, chinese_number, date_zh
+from .counts import Tally
+from .data import SEVERITY_ZH, ReportData
 from .fonts import CJKFont, CJKFontMissing, cjk_font
+from .text import clean
 
 FILE_NAME = "briefing.docx"
-WORKBOOK = "violations.xlsx"
 TITLE_BODY = "鹤岗市公共资源交易协同监管联席会议"
 TITLE = f"{TITLE_BODY} 工作简报"
 ISSUER = "市发改委公管办"
-KEY_CASES = 20
 MAX_BARS = 15  # departments drawn one by one; the rest are one bar
-LIST_IN_ITEM = 5  # records named in one decision item before "等 N 项"
 
 BODY_FONT, HEADING_FONT, TITLE_FONT, LATIN_FONT = "仿宋", "黑体", "宋体", "Times New Roman"
 BODY_SIZE, TABLE_SIZE = Pt(16), Pt(12)  # 三号 body, 小四 tables
 RED = RGBColor(0xC0, 0x00, 0x00)
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOURS = (("error", "#C0392B"), ("warning", "#E69F00"), ("info", "#7F8C8D"))
-NO_DEPARTMENT = "（未注明部门）"
-
-
-# ------------------------------------------------------------------------------- the numbers
-
-def _date_zh(iso: str | None) -> str:
-    d = E.as_date(iso)
-    return f"{d.year}年{d.month}月{d.day}日" if hasattr(d, "year") else str(iso or "")
-
-
-def department_rows(data: ReportData) -> list[tuple[str, dict[str, int]]]:
-    """(department, counts) for every department with violations, most violations first."""
-    rows: dict[str, Counter] = defaultdict(Counter)
-    for v in data.violations:
-        c = rows[v.get("department") or NO_DEPARTMENT]
-        c["total"] += 1
-        c[v["severity"]] += 1
-        c["overdue"] += E.is_overdue_not_done(v)
-        c["possible"] += E.is_possible_match(v)
-        if v.get("status"):
-            c[v["status"]] += 1
-    return sorted(((d, dict(c)) for d, c in rows.items()), key=lambda kv: (-kv[1]["total"], -kv[1].get("error", 0), kv[0]))
-
-
-def key_cases(data: ReportData, limit: int = KEY_CASES) -> list[dict]:
-    """Errors first, then warnings and notes; within each, new before open and long-open first."""
-    def order(iv):
-        i, v = iv
-        return (SEVERITY_RANK.get(v["severity"], 3), 0 if v.get("status") == "new" else 1,
-                -(v.get("runs_open") or 0), i)
-    return [v for _, v in sorted(enumerate(data.violations), key=order)[:limit]]
-
-
-def _records(items: list[dict]) -> str:
-    """'CC2026-04、TS2026-05' or 'A、B、C、D、E等7项' (each record once, even if two rules name it)."""
-    ids = list(dict.fromkeys(str(v["record_id"]) for v in items))
-    return "、".join(ids[:LIST_IN_ITEM]) + (f"等{len(ids)}项" if len(ids) > LIST_IN_ITEM else "")
-
-
-def decision_items(data: ReportData) -> list[str]:
-    """What the meeting has to decide or order, one sentence each."""
-    items: list[str] = []
-    titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
-
-    overdue: dict[str, list[dict]] = defaultdict(list)
-    for v in data.violations:
-        if E.is_overdue_not_done(v):
-            overdue[v.get("department") or NO_DEPARTMENT].append(v)
-    for dept, vs in sorted(overdue.items(), key=lambda kv: -len(kv[1])):
-        by_rule = Counter(titles.get(v["rule_id"], v["rule_id"]) for v in vs)
-        what = "；".join(f"{t}{n}项" for t, n in by_rule.items())
-        earliest = min(v["evidence"].get("due_date") or "" for v in vs)
-        items.append(f"{dept}有{len(vs)}项逾期至今仍未办理（{what}：{_records(vs)}，最早应于{_date_zh(earliest)}前办理），"
-                     "建议联席会议督办，限期整改并报送结果。")
-
-    referrals: dict[str, list[dict]] = defaultdict(list)
-    for v in data.violations:
-        if not E.is_possible_match(v):
-            for body in v.get("refer_to") or []:
-                referrals[body].append(v)
-    for body, vs in referrals.items():
-        depts = "、".join(dict.fromkeys(v.get("department") or NO_DEPARTMENT for v in vs))
-        items.append(f"{len(vs)}条已确认问题（{_records(vs)}，责任部门{depts}）涉嫌违法犯罪线索，建议按一(三)移送{body}，"
-                     "并请其办结后反馈。")
-
-    possible = [v for v in data.violations if E.is_possible_match(v)]
-    if possible:
-        depts = "、".join(dict.fromkeys(v.get("department") or NO_DEPARTMENT for v in possible))
-        items.append(f"{len(possible)}条为疑似匹配（{_records(possible)}：人员仅姓名与名单相同，名单未载身份证号），"
-                     f"请{depts}核实身份证号后再认定，暂不作为确认违规。")
-
-    years: Counter = Counter()
-    for r in data.rules:
-        years.update(E.missing_calendar_years(r.get("reasons") or []))
-    for year, n in sorted(years.items()):
-        items.append(f"缺少{year}年工作日历，{n}条记录的期限无法计算；请在国务院公布{year}年放假安排后"
-                     f"补充 rules/calendar/{year}.yaml 后重新审计。")
-
-    skipped = [r for r in data.rules if not r.get("evaluated", True)]
-    if skipped:
-        names = "、".join(f"“{titles[r['rule_id']]}”" for r in skipped[:LIST_IN_ITEM])
-        names += f"等{len(skipped)}条规则" if len(skipped) > LIST_IN_ITEM else ""
-        items.append(f"{len(skipped)}条规则因导出数据缺少所需数据未能评估（{missing_inputs(skipped)}），涉及{names}；"
-                     "请交易平台在导出数据中补充，或由联席会议确定暂不检查。")
-    missing_data: Counter = Counter()
-    for r in data.rules:
-        for why in r.get("reasons") or []:
-            if why.get("code") != E.CALENDAR_MISSING:
-                missing_data[why["text"]] += why["count"]
-    if missing_data:
-        total = sum(missing_data.values())
-        why = "；".join(f"{w}{n}条" for w, n in missing_data.most_common(8))
-        why += "等" if len(missing_data) > 8 else ""
-        items.append(f"{total}条记录因数据缺失或无法识别无法判断（{why}），请交易平台和责任部门补全、更正数据。")
-
-    errors = [f for f in data.findings if _get(f, "severity") == "error"]
-    if data.findings:
-        first = errors[0] if errors else data.findings[0]
-        where = f"{_get(first, 'file')}" + (f"第{_get(first, 'row')}行" if _get(first, "row") else "")
-        items.append(f"导出数据有{len(data.findings)}处数据质量问题（其中错误{len(errors)}处，如{where}"
-                     f"“{_get(first, 'reason')}”），请交易平台核对更正，明细见 {WORKBOOK}“数据质量”表。")
-
-    if data.groups:
-        items.append(f"发现{len(data.groups)}个疑似围标串标投标人团伙（见 groups.jsonl 及 {WORKBOOK}），"
-                     "建议相关行业监督部门组织核查。")
-    return items
-
-
-def missing_inputs(rules: list[dict]) -> str:
-    """What the not-evaluated rules lack, grouped: 缺少数据表：…；投标记录缺少列：…"""
-    tables: dict[str, None] = {}
-    columns: dict[str, dict[str, None]] = defaultdict(dict)
-    other: dict[str, None] = {}
-    for r in rules:
-        why = r.get("not_evaluated") or {}
-        if why.get("code") == "table_missing":
-            tables[_table_zh(why["table"])] = None
-        elif why.get("code") == "column_missing":
-            for column in why["columns"]:
-                columns[_table_zh(why["table"])][E.column_label(why["table"], column)] = None
-        elif why:
-            other[why["text"]] = None
-    parts = [f"缺少数据表：{'、'.join(tables)}"] if tables else []
-    parts += [f"{table}缺少列：{'、'.join(cols)}" for table, cols in columns.items()]
-    return "；".join(parts + list(other))
-
-
-def chinese_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 11 -> 十一, 23 -> 二十三 (for 1..99)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
-
-
-def _get(obj, name):
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def summary_sentences(data: ReportData) -> str:
-    s = data.summary
-    totals = s.get("totals", {})
-    sev = totals.get("by_severity", {})
-    rules = s.get("rules", [])
-    files = s.get("export", {}).get("files", {})
-    covered = "、".join(f"{_table_zh(f.get('table'))}{f.get('rows', 0)}条" for f in files.values())
-    depts = len({v.get("department") for v in data.violations})
-    text = (f"截至{_date_zh(s.get('as_of'))}，对公共资源交易平台导出数据（{covered}）执行{len(rules)}条监管规则，"
-            f"检查记录{sum(r.get('checked', 0) for r in rules)}条次，发现违规{totals.get('violations', 0)}条，"
-            f"其中错误{sev.get('error', 0)}条、警告{sev.get('warning', 0)}条、提示{sev.get('info', 0)}条，"
-            f"涉及{depts}个部门；另有{sum(r.get('pending', 0) for r in rules)}条尚未到期，"
-            f"{sum(r.get('not_evaluable', 0) for r in rules)}条因数据缺失或无法识别无法判断；"
-            f"数据质量问题{totals.get('data_quality_findings', 0)}处。")
-    if any("status" in v for v in data.violations):
-        new = sum(v.get("status") == "new" for v in data.violations)
-        text += f"本期违规中新增{new}条、持续{len(data.violations) - new}条"
-        text += f"；上期问题已整改{len(data.resolved)}条。"
-    if len(data.trend) >= 2 and all(isinstance(t, dict) for t in data.trend[-2:]):
-        before, now = data.trend[-2], data.trend[-1]
-        a, b = _trend_total(before), _trend_total(now)
-        if a is not None and b is not None:
-            change = "持平" if a == b else (f"增加{b - a}条" if b > a else f"减少{a - b}条")
-            text += f"与上期（截至{_date_zh(before.get('as_of'))}）相比违规{change}。"
-    if data.due_soon:
-        text += f"近期将有{len(data.due_soon)}项到期，请相关部门及时办理。"
-    return text
-
-
-def _trend_total(row: dict):
-    for key in ("violations", "total"):
-        if isinstance(row.get(key), int):
-            return row[key]
-    counts = row.get("counts")
-    if isinstance(counts, dict):
-        return counts.get("violations", counts.get("total"))
-    return None
-
-
-def _table_zh(name: str | None) -> str:
-    return schema.TABLES[name].chinese if name in schema.TABLES else str(name)
 
 
 # ------------------------------------------------------------------------------- the chart
@@ -289,8 +104,13 @@ def chart_png(rows: list[tuple[str, dict[str, int]]], title: str, font: CJKFont 
     return buffer.getvalue()
 
 
+def department_rows(data: ReportData) -> list[tuple[str, dict[str, int]]]:
+    """(department, counts by severity) from reports.counts, most violations first."""
+    return [(clean(d.name), dict(d.by_severity)) for d in data.counts.departments]
+
+
 def department_chart(data: ReportData, font: CJKFont | None = None) -> bytes:
-    return chart_png(department_rows(data), f"各部门违规数量（截至{_date_zh(data.summary.get('as_of'))}）", font)
+    return chart_png(department_rows(data), f"各部门违规数量（截至{date_zh(data.summary.get('as_of'))}）", font)
 
 
 # ------------------------------------------------------------------------------- the document
@@ -408,29 +228,31 @@ def _repeat_header(row) -> None:
     trpr.append(flag)
 
 
-def _department_table(doc, data: ReportData) -> None:
-    rows = department_rows(data)
-    ledger = any("status" in v for v in data.violations)
-    headers = ["部门", "违规", "错误", "警告", "逾期未办", "疑似待核实"] + (["新增"] if ledger else [])
-    keys = ["total", "error", "warning", "overdue", "possible"] + (["new"] if ledger else [])
+def _department_table(doc, briefing: Briefing) -> None:
+    headers = ["部门"] + [h for h, _ in briefing.department_columns]
+    keys = [k for _, k in briefing.department_columns]
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(table.rows[0].cells, headers):
         _cell(cell, header, bold=True)
     _repeat_header(table.rows[0])
-    total: Counter = Counter()
-    for dept, counts in rows:
+    total = Tally()
+    for dept in briefing.departments:
         cells = table.add_row().cells
-        _cell(cells[0], dept, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _cell(cells[0], dept.name, align=WD_ALIGN_PARAGRAPH.LEFT)
         for cell, key in zip(cells[1:], keys):
-            _cell(cell, str(counts.get(key, 0)))
-        total.update(counts)
+            _cell(cell, str(dept.get(key)))
+        total.total += dept.total
+        total.by_severity.update(dept.by_severity)
+        total.by_status.update(dept.by_status)
+        total.overdue, total.possible, total.leads = (total.overdue + dept.overdue, total.possible + dept.possible,
+                                                      total.leads + dept.leads)
     cells = table.add_row().cells
     _cell(cells[0], "合计", bold=True)
     for cell, key in zip(cells[1:], keys):
-        _cell(cell, str(total.get(key, 0)), bold=True)
-    first = 5.0 if ledger else 5.6
+        _cell(cell, str(total.get(key)), bold=True)
+    first = 4.4 if briefing.ledger else 5.0
     widths = [Cm(first)] + [Cm((15.6 - first) / (len(headers) - 1))] * (len(headers) - 1)
     table.autofit = False
     for column, width in zip(table.columns, widths):
@@ -440,25 +262,22 @@ def _department_table(doc, data: ReportData) -> None:
             cell.width = width  # w:tcW, which Word reads
 
 
-def _case_text(v: dict, kinds: dict | None = None) -> tuple[str, str]:
-    tags = [SEVERITY_ZH.get(v["severity"], v["severity"])]
-    if v.get("status") == "new":
-        tags.append("新增")
-    elif v.get("status"):
-        runs = v.get("runs_open")
-        tags.append(f"持续{runs}期" if runs else STATUS_ZH.get(v["status"], v["status"]))
-    head = f"【{'·'.join(tags)}】{v.get('department') or NO_DEPARTMENT}："
-    tail = f"{v.get('message')}（依据{v.get('basis')}；记录{v['record_id']}"
-    if v.get("first_seen") and v.get("status") != "new":
-        tail += f"，首次发现于{_date_zh(v['first_seen'])}"
-    evidence = E.one_line(kinds or {}, v)  # as the violation's kind declares its evidence
-    return head, tail + "）" + (f"。证据：{evidence}" if evidence else "")
+def writable(b: Briefing) -> Briefing:
+    """The briefing with every text XML can hold (reports.text.clean): a control character copied
+    from Excel into a department or a message must not stop the document being written."""
+    return dataclasses.replace(
+        b, as_of=clean(b.as_of), summary=clean(b.summary), department_intro=clean(b.department_intro),
+        departments=[dataclasses.replace(d, name=clean(d.name)) for d in b.departments],
+        cases_intro=clean(b.cases_intro), cases_outro=clean(b.cases_outro),
+        cases=[Case(clean(c.head), clean(c.tail), c.violation) for c in b.cases],
+        decisions=[dataclasses.replace(d, text=clean(d.text)) for d in b.decisions], notes=[clean(n) for n in b.notes])
 
 
-def build_document(data: ReportData, chart: bytes | None = None):
+def build_document(data: ReportData, chart: bytes | None = None, briefing: Briefing | None = None):
+    briefing = writable(briefing or build_briefing(data))
     doc = Document()
     _setup(doc)
-    as_of = _date_zh(data.summary.get("as_of"))
+    as_of = briefing.as_of
     core = doc.core_properties
     core.title, core.subject, core.author = TITLE, f"截至{as_of}", "ggzy"
     core.keywords = "公共资源交易;协同监管;联席会议;鹤发改公管〔2022〕216号"
@@ -472,17 +291,12 @@ def build_document(data: ReportData, chart: bytes | None = None):
     _red_rule(period)
 
     doc.add_paragraph("一、总体情况", style="Heading 1")
-    doc.add_paragraph(summary_sentences(data))
+    doc.add_paragraph(briefing.summary)
 
     doc.add_paragraph("二、各部门情况", style="Heading 1")
-    rows = department_rows(data)
-    if rows:
-        top = rows[0]
-        doc.add_paragraph(f"违规最多的是{top[0]}（{top[1]['total']}条，其中错误{top[1].get('error', 0)}条）。"
-                          "各部门违规数量如下表和图1。")
-        _department_table(doc, data)
-    else:
-        doc.add_paragraph("本期未发现违规。")
+    doc.add_paragraph(briefing.department_intro)
+    if briefing.departments:
+        _department_table(doc, briefing)
     if chart is None:
         try:
             chart = department_chart(data)
@@ -499,28 +313,23 @@ def build_document(data: ReportData, chart: bytes | None = None):
         doc.add_paragraph("图1　各部门违规数量", style="简报图题")
 
     doc.add_paragraph("三、重点问题", style="Heading 1")
-    cases = key_cases(data)
-    total = len(data.violations)
-    if cases:
-        doc.add_paragraph(f"按严重程度排列{'（新增和持续时间长的在前）' if any('status' in v for v in cases) else ''}，"
-                          f"{'列出前' + str(len(cases)) + '条' if total > len(cases) else '共' + str(total) + '条'}：")
-        for i, v in enumerate(cases, start=1):
-            head, tail = _case_text(v, data.kinds)
-            p = doc.add_paragraph()
-            p.add_run(f"{i}. ")
-            strong = p.add_run(head)
-            strong.bold = True
-            p.add_run(tail)
-    else:
-        doc.add_paragraph("本期未发现违规。")
-    doc.add_paragraph(f"全部{total}条违规的明细（含证据、应办期限、责任部门）见附件 {WORKBOOK}，按规则分表。")
+    doc.add_paragraph(briefing.cases_intro)
+    for i, case in enumerate(briefing.cases, start=1):
+        p = doc.add_paragraph()
+        p.add_run(f"{i}. ")
+        p.add_run(case.head).bold = True
+        p.add_run(case.tail)
+    doc.add_paragraph(briefing.cases_outro)
 
     doc.add_paragraph("四、需研究决定的事项", style="Heading 1")
-    decisions = decision_items(data)
-    for i, item in enumerate(decisions, start=1):
-        doc.add_paragraph(f"（{chinese_number(i) if i < 100 else i}）{item}")
-    if not decisions:
+    for i, item in enumerate(briefing.decisions, start=1):
+        doc.add_paragraph(f"（{chinese_number(i) if i < 100 else i}）{item.text}")
+    if not briefing.decisions:
         doc.add_paragraph("本期无需提请研究决定的事项。")
+    if briefing.notes:
+        doc.add_paragraph("五、情况通报（供掌握，不需决定）", style="Heading 1")
+        for i, note in enumerate(briefing.notes, start=1):
+            doc.add_paragraph(f"{i}. {note}")
 
     doc.add_paragraph()
     closing = doc.add_paragraph(f"附件：{WORKBOOK}（违规明细）")

@@ -150,18 +150,6 @@ def column_label(table: str, name: str | None) -> str:
     return "项目" + label if name.startswith("project.") else label
 
 
-def is_overdue_not_done(v: dict) -> bool:
-    """A deadline violation whose later event still has not happened (e.g. 仍未公开)."""
-    ev = v.get("evidence") or {}
-    return v.get("check") == "deadline" and ev.get("to") in (None, "")
-
-
-def is_possible_match(v: dict) -> bool:
-    """A list match on a person's name only: to be verified, not a confirmed violation."""
-    ev = v.get("evidence") or {}
-    return ev.get("confidence") == "possible"
-
-
 def missing_calendar_years(reasons: list[dict]) -> dict[int, int]:
     """{year: records} from a rule's not-evaluable reasons (code ``calendar_missing`` {year})."""
     years: dict[int, int] = {}

@@ -30,7 +30,9 @@ from markupsafe import Markup
 from pipelines import schema
 
 from . import evidence as E
+from .counts import is_lead
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .text import clean, clean_value
 
 PAGE_SIZE = 50  # rows shown per rule before "显示更多"
 LONG_OPEN_RUNS = 4  # open in this many weekly runs or more ...
@@ -70,7 +72,7 @@ NONE_TEXT = {}
 def script_json(value) -> Markup:
     """JSON that is safe inside ``<script type="application/json">``: no ``</script>``, no
     comment or CDATA openers, no raw U+2028/2029 (each is a ``\\uXXXX`` escape JSON parses back)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(clean_value(value), ensure_ascii=False, separators=(",", ":"), default=str)
     for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
@@ -85,7 +87,7 @@ def csp_hash(text) -> str:
 
 def _hash_param(**params) -> str:
     """``#dept=…&rule=…``: the page's script applies such a hash as a filter."""
-    return "#" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items() if v)
+    return "#" + "&".join(f"{k}={quote(clean(str(v)), safe='')}" for k, v in params.items() if v)
 
 
 def _label(table: str | None, column: str | None) -> str:
@@ -202,7 +204,7 @@ def department_chart(by_department, width: int = 860, row: int = 30, max_rows: i
         segments = []
         for sev in sorted(counts, key=lambda s: SEVERITY_ORDER.get(s, 9)):
             w = counts[sev] * scale
-            segments.append({"x": round(x, 1), "w": round(max(w, 1), 1), "fill": SEVERITY_COLOURS.get(sev, "#64748b"),
+            segments.append({"sev": sev, "n": counts[sev], "x": round(x, 1), "w": round(max(w, 1), 1), "fill": SEVERITY_COLOURS.get(sev, "#64748b"),
                              "title": f"{label} {SEVERITY_ZH.get(sev, sev)} {counts[sev]} 条"})
             x += w
         bars.append({"label": label, "y": y, "total": sum(counts.values()), "end": round(x, 1),
@@ -211,17 +213,6 @@ def department_chart(by_department, width: int = 860, row: int = 30, max_rows: i
              for v in range(0, math.ceil(top / step) * step + 1, step)]
     return {"width": width, "height": 28 + len(rows) * row + 10, "bars": bars, "ticks": ticks, "label_x": label_w - 8,
             "bar_h": row - 10, "plot_bottom": 28 + len(rows) * row}
-
-
-def _by_severity(by_department_rules, severity_of) -> list[tuple[str | None, dict[str, int]]]:
-    out = []
-    for dept, counts in by_department_rules:
-        sev: dict[str, int] = {}
-        for rule_id, n in counts.items():
-            s = severity_of.get(rule_id, "error")
-            sev[s] = sev.get(s, 0) + n
-        out.append((dept, sev))
-    return out
 
 
 def _nice_step(top: float, ticks: int = 5) -> int:
@@ -347,22 +338,18 @@ def build_view(data: ReportData) -> dict:
     s = data.summary
     as_of = _date(s.get("as_of"))
     rules = {r["rule_id"]: r for r in data.rules}
-    severity_of = {r["rule_id"]: r.get("severity", "error") for r in data.rules}
-    ledger = any(v.get("status") for v in data.violations) or bool(data.trend)
+    counts = data.counts
+    ledger = bool(counts.whole.by_status) or bool(data.trend)
 
     # every violation, as a row
     sections: dict[str, list[dict]] = {}
     highlights_new, highlights_long = [], []
-    referrals: dict[str, int] = {}
-    departments: dict[str, int] = {}
+    departments = {d.name: d.total for d in counts.departments}
     for v in data.violations:
         rule = rules.get(v["rule_id"], {})
         dept = v.get("department") or NO_DEPARTMENT
-        departments[dept] = departments.get(dept, 0) + 1
         status, long_open = _status(v, as_of)
         refer = [str(x) for x in (v.get("refer_to") if v.get("refer_to") is not None else rule.get("refer_to") or [])]
-        for body in refer:
-            referrals[body] = referrals.get(body, 0) + 1
         severity = v.get("severity") or "error"
         row = {"rule_id": v["rule_id"], "severity": severity, "severity_zh": SEVERITY_ZH.get(severity, severity),
                "status_zh": {"new": "新增", "long": "长期未整改", "open": "持续"}.get(status, status), "dept": dept,
@@ -372,7 +359,7 @@ def build_view(data: ReportData) -> dict:
                "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
                "evidence": violation_evidence(v.get("evidence"), v.get("table"), E.displays(data.kinds, v.get("check"))),
                "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
-               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"])}
+               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"]), "lead": is_lead(v)}
         sections.setdefault(v["rule_id"], []).append(row)
         if status == "new":
             highlights_new.append(row)
@@ -396,15 +383,13 @@ def build_view(data: ReportData) -> dict:
                         "rows": rows, "more": max(len(rows) - PAGE_SIZE, 0)})
     highlights_long.sort(key=lambda r: (str(r["first_seen"] or "9999"), -(r["runs_open"] or 0)))
 
-    # department x rule
-    matrix_rules = [r for r in data.rules if any(r["rule_id"] in c for _, c in data.by_department)]
-    matrix = [{"dept": dept or NO_DEPARTMENT, "counts": [counts.get(r["rule_id"], 0) for r in matrix_rules],
-               "total": sum(counts.values()), "href": _hash_param(dept=dept or NO_DEPARTMENT)}
-              for dept, counts in data.by_department]
-    matrix_totals = [sum(row["counts"][i] for row in matrix) for i in range(len(matrix_rules))]
+    # department x rule, from reports.counts like every other count on the page
+    matrix_rules = [rules[r] for r in counts.rules_with_violations if r in rules]
+    matrix = [{"dept": d.name, "counts": [d.by_rule.get(r["rule_id"], 0) for r in matrix_rules],
+               "total": d.total, "href": _hash_param(dept=d.name)} for d in counts.departments]
+    matrix_totals = [counts.rule(r["rule_id"]) for r in matrix_rules]
 
     totals = s.get("totals") or {}
-    by_sev = totals.get("by_severity") or {}
     evaluated = [r for r in data.rules if r.get("evaluated", True)]
     quality_rules = [r for r in data.rules if not r.get("evaluated", True) or r.get("not_evaluable")]
     findings = [_finding(f) for f in data.findings]
@@ -414,21 +399,23 @@ def build_view(data: ReportData) -> dict:
     trend = [t for t in data.trend if isinstance(t, dict)]
 
     headline = [
-        {"label": "违规总数", "value": totals.get("violations", len(data.violations)), "kind": "total"},
-        {"label": "错误", "value": by_sev.get("error", 0), "kind": "error"},
-        {"label": "警告", "value": by_sev.get("warning", 0), "kind": "warning"},
+        {"label": "违规总数", "value": counts.total, "kind": "total"},
+        {"label": "错误", "value": counts.severity("error"), "kind": "error"},
+        {"label": "警告", "value": counts.severity("warning"), "kind": "warning"},
     ]
-    if by_sev.get("info"):
-        headline.append({"label": "提示", "value": by_sev["info"], "kind": "info"})
+    if counts.severity("info"):
+        headline.append({"label": "提示", "value": counts.severity("info"), "kind": "info"})
+    if counts.whole.leads:
+        headline.append({"label": "线索（待核实）", "value": counts.whole.leads, "kind": "leads"})
     if ledger:
-        headline += [{"label": "本期新增", "value": len(highlights_new), "kind": "new"},
+        headline += [{"label": "本期新增", "value": counts.status("new"), "kind": "new"},
                      {"label": "长期未整改", "value": len(highlights_long), "kind": "long"},
                      {"label": "上期以来已整改", "value": len(data.resolved), "kind": "resolved"}]
     headline += [
-        {"label": "涉及部门", "value": len(departments), "kind": "plain"},
-        {"label": "待到期", "value": sum(r.get("pending", 0) for r in evaluated), "kind": "plain"},
-        {"label": "无法判断", "value": sum(r.get("not_evaluable", 0) for r in evaluated), "kind": "plain"},
-        {"label": "数据质量问题", "value": totals.get("data_quality_findings", len(findings)), "kind": "plain"},
+        {"label": "涉及部门", "value": len(counts.departments), "kind": "departments"},
+        {"label": "待到期", "value": sum(r.get("pending", 0) for r in evaluated), "kind": "pending"},
+        {"label": "无法判断", "value": sum(r.get("not_evaluable", 0) for r in evaluated), "kind": "not_evaluable"},
+        {"label": "数据质量问题", "value": len(findings), "kind": "findings"},
     ]
 
     # the numbered sections, in page order
@@ -453,10 +440,10 @@ def build_view(data: ReportData) -> dict:
         "personal_data": data.show_personal_data,
         "personal_data_by": ((s.get("options") or {}).get("show_personal_data_by") or {}),
         "s": s, "as_of": s.get("as_of"), "files": files, "ledger": ledger, "headline": headline,
-        "referrals": sorted(referrals.items(), key=lambda kv: -kv[1]),
+        "n_leads": counts.whole.leads,
         "referral_quote": _clause_sentence(data.clauses, "一(三)", "报送公安机关"),
         "rules": data.rules, "matrix_rules": matrix_rules, "matrix": matrix, "matrix_totals": matrix_totals,
-        "dept_chart": department_chart(_by_severity(data.by_department, severity_of)),
+        "dept_chart": department_chart([(d.name, dict(d.by_severity)) for d in counts.departments]),
         "trend": trend, "trend_chart": trend_chart(trend), "resolved": data.resolved,
         "highlights_new": highlights_new[:HIGHLIGHT_LIMIT], "highlights_long": highlights_long[:HIGHLIGHT_LIMIT],
         "n_new": len(highlights_new), "n_long": len(highlights_long),
@@ -476,10 +463,16 @@ def build_view(data: ReportData) -> dict:
 
 # ---------------------------------------------------------------- rendering
 
+def _finalize(value):
+    """Every printed data value writable (reports.text.clean: no XML-illegal controls, no lone
+    surrogate). Markup is the page's own (style, script, script_json's already clean JSON): kept."""
+    return clean(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
+                             lstrip_blocks=True, finalize=_finalize)
     env.filters["severity"] = lambda s: SEVERITY_ZH.get(s, s)
     env.filters["status"] = lambda s: STATUS_ZH.get(s, s)
     env.filters["script_json"] = script_json

@@ -7,34 +7,41 @@ from pathlib import Path
 
 import jinja2
 
-from .data import SEVERITY_ZH, ReportData
+from pipelines import schema
+
+from .counts import department_columns
+from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .text import md_inline, one_line
 
 PER_RULE_LIMIT = 500
 
 
-def _md(text) -> str:
-    """Text safe inside a Markdown table cell or list item."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+def _finalize(value):
+    """Every value the template prints stays on its line (md_inline escapes data further)."""
+    return one_line(value) if isinstance(value, str) else value
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                             autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    env.filters["md"] = _md
+                             autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                             finalize=_finalize)
+    env.filters["md"] = md_inline
     env.filters["severity"] = lambda s: SEVERITY_ZH.get(s, s)
+    env.filters["status"] = lambda s: STATUS_ZH.get(s, s)
+    env.filters["table_zh"] = lambda n: schema.TABLES[n].chinese if n in schema.TABLES else md_inline(n or "")
     return env
 
 
 def render_report(data: ReportData) -> str:
     summary = data.summary
-    dept_rules = [r["rule_id"] for r in data.rules if any(r["rule_id"] in c for _, c in data.by_department)]
     details = []
     for rule in data.rules:
         items = [v for v in data.violations if v["rule_id"] == rule["rule_id"]]
         if items:
             details.append({**rule, "violations": items[:PER_RULE_LIMIT], "more": max(len(items) - PER_RULE_LIMIT, 0)})
     return _environment().get_template("report.md.j2").render(
-        s=summary, by_department=data.by_department, dept_rules=dept_rules, details=details,
+        s=summary, c=data.counts, dept_columns=department_columns(data.counts), details=details,
+        titles={r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}, n_findings=len(data.findings),
         pending=sum(r["pending"] for r in summary["rules"]),
         not_evaluable=sum(r["not_evaluable"] for r in summary["rules"]),
         due_soon=data.due_soon, resolved=data.resolved, groups=data.groups)

@@ -27,13 +27,18 @@ from pathlib import Path
 import xlsxwriter
 
 from . import evidence as E
+from pipelines import schema
+
+from .counts import department_columns, is_lead, is_possible_match
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
+from .text import clean
 
 FILE_NAME = "violations.xlsx"
 MAX_WIDTH, MIN_WIDTH = 60, 6
+WRAP_WIDTH = 40  # a longer text column is this wide and wraps, so a printed page holds the whole sheet
 WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
 MAX_CELL = 32_000  # Excel holds at most 32 767 characters in a cell
-RESERVED_SHEETS = ("汇总", "违规清单", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行")
+RESERVED_SHEETS = ("汇总", "违规清单", "部门分规则", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 CHECK_ZH = {"deadline": "期限", "listed_party": "名单比对", "text_clause": "公告条款", "shared_attribute": "围标串标",
@@ -49,7 +54,7 @@ KEY_ZH = {
     "evidence_types": "关联证据", "strength": "关联强度", "wins": "中标情况", "rotation": "轮流中标",
     "as_of": "审计截止日期", "evidence": "证据", "last_seen": "最后发现", "message_zh": "问题描述",
 }
-HIDDEN_KEYS = {"key"}  # internal identity of a violation, meaningless to a reader
+HIDDEN_KEYS = {"key", "evidence"}  # internal identity; evidence is in due_soon.jsonl / resolved.jsonl
 
 
 def _display_width(text: str) -> int:
@@ -68,6 +73,7 @@ class _Formats:
         self.error = wb.add_format({"font_color": "#C00000", "bold": True})
         self.new = wb.add_format({"font_color": "#C00000"})
         self.link = wb.add_format({"font_color": "#0563C1", "underline": 1})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
 
 class _Widths:
@@ -78,9 +84,13 @@ class _Widths:
         if width > self.w.get(col, 0):
             self.w[col] = width
 
-    def apply(self, ws) -> None:
+    def apply(self, ws, wrap=None) -> None:
+        """Set the widths; with a ``wrap`` format, long text columns are WRAP_WIDTH wide and wrap."""
         for col, width in self.w.items():
-            ws.set_column(col, col, max(MIN_WIDTH, min(MAX_WIDTH, width + 2)))
+            if wrap is not None and width + 2 > WRAP_WIDTH:
+                ws.set_column(col, col, WRAP_WIDTH, wrap)
+            else:
+                ws.set_column(col, col, max(MIN_WIDTH, min(MAX_WIDTH, width + 2)))
 
 
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system)
@@ -88,6 +98,19 @@ _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system)
 
 def _excel_day(day: dt.date) -> int:
     return (day - _EPOCH).days
+
+
+def _page_setup(ws, header_row: int | None = 0) -> None:
+    """Printable on A4: landscape, every column on one page width (as many pages down as the rows
+    need), the header row repeated on every page, gridlines printed, page numbers in the footer."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.hide_gridlines(0)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measure: bool = True) -> int:
@@ -98,6 +121,7 @@ def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measu
     if type(value) is str:  # the common case first
         if not value:
             return 0
+        value = clean(value)
         ws.write_string(row, col, value[:MAX_CELL], cell_format)
         return _display_width(value[:200]) if measure else 0
     if value is None or value == []:
@@ -114,7 +138,7 @@ def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measu
     if isinstance(value, dt.date):
         ws.write_number(row, col, _excel_day(value), cell_format or fmt.date)
         return 10
-    text = E.compact(value)
+    text = clean(E.compact(value))
     ws.write_string(row, col, text[:MAX_CELL], cell_format)
     return _display_width(text[:200]) if measure else 0
 
@@ -125,6 +149,7 @@ def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, widt
     own = widths is None
     widths = widths or _Widths()
     for c, h in enumerate(headers):
+        h = clean(h)
         ws.write_string(first_row, c, h, fmt.header)
         widths.see(c, _display_width(h) + 2)  # room for the filter button
     n = 0
@@ -140,7 +165,8 @@ def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, widt
         ws.freeze_panes(first_row + 1, 0)
     ws.autofilter(first_row, 0, first_row + max(n, 0), len(headers) - 1)
     if own:
-        widths.apply(ws)
+        widths.apply(ws, fmt.wrap)
+    _page_setup(ws, first_row)
     return n
 
 
@@ -158,7 +184,7 @@ def sheet_names(rules: list[dict]) -> dict[str, str]:
     used = {n.casefold() for n in RESERVED_SHEETS}
     names = {}
     for rule in rules:
-        base = _BAD_SHEET_CHARS.sub("", str(rule.get("title") or rule["rule_id"])).strip().strip("'") or rule["rule_id"]
+        base = _BAD_SHEET_CHARS.sub("", clean(rule.get("title") or rule["rule_id"])).strip().strip("'") or rule["rule_id"]
         name = base if len(base) <= 31 else base[:30] + "…"
         k = 2
         while name.casefold() in used or name.casefold() == "history":
@@ -222,14 +248,14 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
     if not violations:
         note = (f"未评估：{rule['not_evaluated']['text']}" if rule.get("not_evaluated")
                 else "本期未发现违规。")
-        ws.write_string(2, 0, note)
+        ws.write_string(2, 0, clean(note))
     return n
 
 
 def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
     ws = wb.add_worksheet("违规清单")
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
-    headers = ["规则编号", "规则", "级别", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
+    headers = ["规则编号", "规则", "级别", "待核实", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
     if ledger:
         headers += ["状态", "首次发现", "持续期数"]
     headers.append("移送")
@@ -237,7 +263,9 @@ def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
     def rows():
         for v in data.violations:
             ev = v["evidence"]
-            row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), v.get("table"),
+            verify = "线索（第四十条情形的迹象）" if is_lead(v) else "疑似匹配" if is_possible_match(v) else None
+            row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), verify,
+                   schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
                    v["record_id"], v.get("project_id"), v.get("department"), v.get("basis"), v.get("message"),
                    E.as_date(ev.get("due_date"))]
             if ledger:
@@ -254,9 +282,6 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     s = data.summary
     ws = wb.add_worksheet("汇总")
     widths = _Widths()
-    totals = s.get("totals", {})
-    sev = totals.get("by_severity", {})
-    rules = s.get("rules", [])
     export = s.get("export", {})
     pack = s.get("rule_pack", {})
     ws.write_string(0, 0, "公共资源交易协同监管审计 · 违规清单（鹤发改公管〔2022〕216号）", fmt.title)
@@ -267,19 +292,8 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
         ("数据文件", "；".join(f"{name} {f.get('rows')} 行" for name, f in export.get("files", {}).items())),
         ("缺少的数据表", "、".join(export.get("missing_tables") or []) or "无"),
         ("规则包", f"{pack.get('name', '')} {pack.get('version', '')}（{pack.get('digest', '')}）"),
-        ("违规合计", totals.get("violations", 0)),
-        ("其中错误", sev.get("error", 0)),
-        ("其中警告", sev.get("warning", 0)),
-        ("其中提示", sev.get("info", 0)),
-        ("尚未到期", sum(r.get("pending", 0) for r in rules)),
-        ("无法判断", sum(r.get("not_evaluable", 0) for r in rules)),
-        ("数据质量问题", totals.get("data_quality_findings", len(data.findings))),
+        *_count_facts(data),
     ]
-    if any("status" in v for v in data.violations):
-        facts[7:7] = [("其中新增", sum(v.get("status") == "new" for v in data.violations)),
-                      ("其中持续", sum(v.get("status") == "open" for v in data.violations))]
-    if data.resolved:
-        facts.append(("已整改（上期有、本期无）", len(data.resolved)))
     row = 2
     for label, value in facts:
         ws.write_string(row, 0, label, fmt.label)
@@ -305,7 +319,7 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
         reasons = "；".join(f"{why['text']} {why['count']} 条" for why in r.get("reasons") or [])
         values = [r["rule_id"], r.get("title"), r.get("basis"), SEVERITY_ZH.get(r.get("severity"), r.get("severity")),
                   CHECK_ZH.get(r.get("check"), r.get("check") or ""),
-                  *((r.get("checked", 0), r.get("violated", 0), r.get("pending", 0), r.get("not_evaluable", 0),
+                  *((r.get("checked", 0), data.counts.rule(r["rule_id"]), r.get("pending", 0), r.get("not_evaluable", 0),
                      r.get("compliant", 0), r.get("not_applicable", 0)) if evaluated else ("—",) * 6),
                   reasons if evaluated else f"未评估：{r['not_evaluated']['text']}"]
         for c, value in enumerate(values):
@@ -316,27 +330,17 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     ws.autofilter(first, 0, row, len(headers) - 1)
 
     row += 2
-    ws.write_string(row, 0, "二、按部门统计", fmt.section)
+    ws.write_string(row, 0, "二、按部门统计（各部门分规则的条数见“部门分规则”表）", fmt.section)
     row += 1
-    dept_rules = [r["rule_id"] for r in data.rules if r["rule_id"] in by_rule]
-    headers = ["部门", *dept_rules, "合计", "错误", "逾期未办", "疑似待核实"]
-    for c, h in enumerate(headers):
+    columns = department_columns(data.counts)
+    for c, (h, _) in enumerate([("部门", None), *columns]):
         ws.write_string(row, c, h, fmt.header)
         widths.see(c, _display_width(h))
-    by_dept: dict = {}
-    for v in data.violations:
-        d = by_dept.setdefault(v.get("department"), {"error": 0, "overdue": 0, "possible": 0})
-        d["error"] += v["severity"] == "error"
-        d["overdue"] += E.is_overdue_not_done(v)
-        d["possible"] += E.is_possible_match(v)
-    for dept, counts in data.by_department:
+    for d in data.counts.departments:
         row += 1
-        extra = by_dept.get(dept, {"error": 0, "overdue": 0, "possible": 0})
-        values = [dept or "（未注明部门）", *(counts.get(rid, 0) for rid in dept_rules), sum(counts.values()),
-                  extra["error"], extra["overdue"], extra["possible"]]
-        for c, value in enumerate(values):
+        for c, value in enumerate([d.name, *(d.get(key) for _, key in columns)]):
             widths.see(c, _write(ws, fmt, row, c, value))
-    if not data.by_department:
+    if not data.counts.departments:
         row += 1
         ws.write_string(row, 0, "未发现违规。")
 
@@ -357,9 +361,35 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
         row += 1
         _write(ws, fmt, row, 0, "（缺失）")
         _write(ws, fmt, row, 1, table)
-    widths.apply(ws)
-    ws.set_column(1, 1, 40)
+    widths.apply(ws, fmt.wrap)
+    ws.set_column(1, 1, 40, fmt.wrap)
+    _page_setup(ws, None)
     ws.activate()
+
+
+def _count_facts(data: ReportData) -> list[tuple[str, int]]:
+    """The totals of the 汇总 sheet, from reports.counts like every other format's."""
+    c, rules = data.counts, data.summary.get("rules", [])
+    facts = [("违规合计", c.total), ("其中错误", c.severity("error")), ("其中警告", c.severity("warning")),
+             ("其中提示", c.severity("info"))]
+    if c.whole.leads:
+        facts.append(("其中线索（第四十条情形的迹象，待核实）", c.whole.leads))
+    facts += [(f"其中{STATUS_ZH.get(k, k)}", c.status(k)) for k in ("new", "open", "late_done") if k in c.whole.by_status]
+    facts += [("尚未到期", sum(r.get("pending", 0) for r in rules)),
+              ("无法判断", sum(r.get("not_evaluable", 0) for r in rules)), ("数据质量问题", len(data.findings))]
+    if data.resolved:
+        facts.append(("已整改（上期有、本期无）", len(data.resolved)))
+    return facts
+
+
+def _department_rule_sheet(wb, fmt: _Formats, data: ReportData) -> None:
+    """部门分规则: one row per department and rule with violations (long, not 49 columns wide)."""
+    ws = wb.add_worksheet("部门分规则")
+    titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
+    rows = ([d.name, titles.get(rule_id, rule_id), rule_id, d.by_rule[rule_id]]
+            for d in data.counts.departments for rule_id in data.counts.rule_order if d.by_rule.get(rule_id))
+    if not _table(ws, fmt, ["部门", "规则", "规则编号", "违规"], rows):
+        ws.write_string(2, 0, "未发现违规。")
 
 
 def _reasons_sheet(wb, fmt: _Formats, data: ReportData) -> None:
@@ -409,6 +439,36 @@ def _records_sheet(wb, fmt: _Formats, name: str, records: list[dict]) -> None:
     _table(ws, fmt, headers, ([value(k, rec.get(k)) for k in keys] for rec in records))
 
 
+def _groups_sheet(wb, fmt: _Formats, groups: list[dict]) -> None:
+    """围标串标团伙: one row per bidder group of groups.jsonl, with firm names (not codes), lists
+    joined and Chinese headers; 判断 is groups.jsonl's own (疑似围标串标 only when it says so).
+    Each link's lot and shared value are in groups.jsonl."""
+    ws = wb.add_worksheet("围标串标团伙")
+
+    def name_of(group: dict):
+        names = dict(zip(group.get("members") or [], group.get("member_names") or []))
+        return lambda key: str(names.get(key) or key)
+
+    def rows():
+        for g in groups:
+            name = name_of(g)
+            wins = g.get("wins") if isinstance(g.get("wins"), dict) else {}
+            order = [w for w in g.get("winners_in_order") or [] if isinstance(w, dict)]
+            yield [g.get("group_id"), g.get("assessment") or ("疑似围标串标" if g.get("suspected") else "线索，待核实"),
+                   "、".join(name(m) for m in g.get("members") or []), len(g.get("members") or []),
+                   _join(g.get("evidence_labels") or g.get("evidence_types") or [], "、"),
+                   _join(g.get("evidence_lots") or [], "、"), _join(g.get("lots") or [], "、"), g.get("strength"),
+                   "；".join(f"{name(m)}：{_join(lots if isinstance(lots, list) else [lots], '、')}"
+                            for m, lots in wins.items()),
+                   None if g.get("rotation") is None else bool(g.get("rotation")),
+                   " → ".join(f"{w.get('project_id')} {name(w.get('winner'))}" for w in order),
+                   _join(g.get("departments") or [], "、"), len(g.get("edges") or [])]
+
+    headers = ["团伙编号", "判断", "成员（投标人）", "成员数", "关联证据类型", "有证据的标段", "共同投标标段", "关联强度",
+               "中标情况", "轮流中标", "各标段中标人（按投标截止时间）", "涉及部门", "关联明细条数（见 groups.jsonl）"]
+    _table(ws, fmt, headers, rows())
+
+
 def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
     """With a ledger: one row per recorded run, oldest first."""
     ws = wb.add_worksheet("历次运行")
@@ -438,11 +498,14 @@ def write_xlsx(data: ReportData, out_dir: Path) -> Path:
         by_rule.setdefault(v["rule_id"], []).append(v)
     _summary_sheet(wb, fmt, data, names)
     _all_sheet(wb, fmt, data, ledger)
+    _department_rule_sheet(wb, fmt, data)
     for rule in data.rules:
         _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, by_rule.get(rule["rule_id"], []), ledger, data.kinds)
     _reasons_sheet(wb, fmt, data)
     _findings_sheet(wb, fmt, data)
-    for name, records in (("已整改", data.resolved), ("即将到期", data.due_soon), ("围标串标团伙", data.groups)):
+    if data.groups:
+        _groups_sheet(wb, fmt, [g for g in data.groups if isinstance(g, dict)])
+    for name, records in (("已整改", data.resolved), ("即将到期", data.due_soon)):
         if records:
             _records_sheet(wb, fmt, name, [r if isinstance(r, dict) else vars(r) for r in records])
     if data.trend:

@@ -128,7 +128,7 @@ def test_audit_writes_violations_summary_report_and_data_quality(capsys, tmp_pat
     report = (out_dir / "report.md").read_text(encoding="utf-8")
     assert "inspection-disclosure" in report and "LATE" in report
 
-    assert "违规 1 条" in out and "inspection-disclosure" in out
+    assert "违规 1 条" in out and "抽查结果未在检查结束后10个工作日内公开" in out  # the rule's title, not its id
 
 
 def test_audit_with_no_violations_writes_empty_violations_and_exits_0(capsys, tmp_path):

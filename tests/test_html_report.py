@@ -389,7 +389,7 @@ def test_report_states_its_period_data_and_headline_numbers(sample_report):
     assert 'aria-label="各部门违规数量"' in text
     for dept, n in departments.items():
         assert re.search(rf"<title>{dept}：{n} 条</title>", text), dept
-    matrix = text[text.index('<table class="matrix">'):]
+    matrix = text[text.index('<table class="matrix screen-only">'):]
     matrix = matrix[:matrix.index("</table>")]
     assert re.findall(r"<strong>(\d+)</strong></td></tr>", matrix) == \
         [str(n) for n in sorted(departments.values(), reverse=True)]
@@ -714,3 +714,35 @@ def test_injected_markup_in_data_is_shown_as_text_and_never_runs(browser, tmp_pa
     assert rows == [[EVIL_DEPT, "inspection-disclosure"]]
     browser.open(path.as_uri() + "#dept=" + "%3Cscript%3Ealert(7)%3C%2Fscript%3E")
     assert browser.problems() == []
+
+
+PRINT_OVERFLOW = """
+(() => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll("table, svg.chart, pre"))
+    .filter((el) => el.offsetParent !== null || el.tagName === "svg")
+    .filter((el) => el.getBoundingClientRect().width > 0)
+    .filter((el) => el.getBoundingClientRect().right > width + 1 || el.scrollWidth > el.clientWidth + 1)
+    .map((el) => (el.className.baseVal ?? el.className) + " " + Math.round(el.getBoundingClientRect().right) + ">" + width);
+})()
+"""
+
+
+@needs_chromium
+def test_printed_on_a4_landscape_no_table_is_cut(browser, sample_report):
+    """The page prints on A4 landscape (the browser takes the CSS page size), and at the printable
+    width (297 mm − 2 × 12 mm ≈ 1032 px) no table or chart reaches past the right edge: the wide
+    department × rule matrix is replaced in print by a one-row-per-pair table."""
+    browser.open(sample_report.as_uri())
+    browser.page("Emulation.setEmulatedMedia", media="print")
+    browser.page("Emulation.setDeviceMetricsOverride", width=1032, height=760, deviceScaleFactor=1, mobile=False)
+    try:
+        assert browser.js("getComputedStyle(document.querySelector('table.matrix')).display") == "none"
+        assert browser.js("getComputedStyle(document.querySelector('table.matrix-long')).display") == "table"
+        assert browser.js(PRINT_OVERFLOW) == []
+    finally:
+        browser.page("Emulation.clearDeviceMetricsOverride")
+        browser.page("Emulation.setEmulatedMedia", media="")
+    pdf = base64.b64decode(browser.page("Page.printToPDF", preferCSSPageSize=True, timeout=120)["data"])
+    width, height = (float(x) for x in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape in points

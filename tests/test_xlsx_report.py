@@ -13,11 +13,11 @@ from office_data import synthetic_data
 
 from pipelines.cli import main
 from reports.docx import write_docx
-from reports.xlsx import _display_width, sheet_names, write_xlsx
+from reports.xlsx import WRAP_WIDTH, _display_width, sheet_names, write_xlsx
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-export"
 COMMON = ["规则", "级别", "记录编号", "项目编号", "责任部门", "依据", "问题描述"]
-OTHER_SHEETS = {"汇总", "违规清单", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行"}
+OTHER_SHEETS = {"汇总", "违规清单", "部门分规则", "无法判断", "数据质量", "已整改", "即将到期", "围标串标团伙", "历次运行"}
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,9 @@ def test_column_widths_count_a_chinese_character_as_two(audited):
     ws = sheet_for(wb, "inspection-disclosure")
     widths = {ws.cell(1, i + 1).value: ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
               for i in range(ws.max_column)}
-    assert 60 <= widths["问题描述"] < 61  # long Chinese messages: capped (xlsxwriter adds pixel padding)
+    assert WRAP_WIDTH <= widths["问题描述"] < WRAP_WIDTH + 1  # long Chinese messages: capped and wrapped
+    column = openpyxl.utils.get_column_letter(list(widths).index("问题描述") + 1)
+    assert ws[f"{column}2"].alignment.wrap_text
     assert 10 <= widths["记录编号"] < 20
     assert widths["责任部门"] >= _display_width("市交通运输局")
 
