@@ -33,9 +33,9 @@ def violation_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The ``violations`` table, evidence parsed, in report order; with a ledger each row also has
     status, first_seen, runs_open and this_week (pipelines.ledger_status)."""
     present = {d[0] for d in con.execute("SELECT * FROM violations LIMIT 0").description}
-    extra = [c for c in ("check", "late_done", *STATUS_COLUMNS) if c in present]
+    extra = [c for c in ("late_done", *STATUS_COLUMNS) if c in present]
     rows = records(con, f"""
-        SELECT rule_id, severity, "table", record_id, project_id, department, basis, message,
+        SELECT rule_id, "check", severity, "table", record_id, project_id, department, basis, message,
                evidence, refer_to, "key" {''.join(', ' + c for c in extra)}
         FROM violations ORDER BY rule_order, department NULLS LAST, record_id""")
     for v in rows:
