@@ -16,7 +16,7 @@ import duckdb
 
 from checks.base import Context, RuleSpec
 
-from . import schema
+from . import schema, scope
 from .reading import Export
 from .rules import RECORD_FIELDS, Rule
 from .sql import ident, in_list, literal
@@ -48,6 +48,9 @@ class RuleResult:
     not_evaluated_reason: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
+    # a kind that checks a record in parts (listed_party: each party) says, per part, what the
+    # export's columns let it check and what not: [{part, label, checked_by, not_checked}]
+    parts: list[dict] = field(default_factory=list)
 
     @property
     def checked(self) -> int:
@@ -74,11 +77,16 @@ def _column_sql(column: str) -> str:
     return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
 
 
-def condition_sql(column: str, cond) -> list[str]:
+def condition_sql(column: str, cond, table: str | None = None) -> list[str]:
     """SQL predicates (over alias ``t``) for one column's ``where`` condition; shared with
-    kinds that filter a matched table the same way (``coverage``)."""
+    kinds that filter a matched table the same way (``coverage``). ``table``: the table ``t`` is,
+    for conditions comparing a record with others of its table (``after_first_per``)."""
     col = _column_sql(column)
     parts = []
+    if getattr(cond, "after_first_per", None):
+        same = " AND ".join(f"x.{ident(g)} = t.{ident(g)}" for g in cond.after_first_per)
+        parts.append(f"coalesce({col} > (SELECT min(x.{ident(column)}) FROM {ident(table)} x WHERE {same}), "
+                     f"{col} IS NULL)")
     if cond.in_ is not None:
         parts.append(in_list(col, cond.in_))
     if cond.not_in is not None:
@@ -111,7 +119,8 @@ def source_view_sql(spec: RuleSpec) -> str:
         columns += [f"p.{ident(n)} AS {ident('project.' + n)}" for c in schema.TABLES["projects"].loaded_columns
                     for n in (c.name, c.name + "__raw")[:2 if c.kind in ("datetime", "bool", "number") else 1]]
         joins = "LEFT JOIN (SELECT DISTINCT ON (project_id) * FROM projects) p ON p.project_id = t.project_id"
-    where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond)]
+    where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond, table.name)]
+    where += scope.source_filter(spec)  # the statute's trade types and 依法必须招标 (pipelines.scope)
     return (f"SELECT {', '.join(columns)} FROM {ident(table.name)} t {joins} "
             f"WHERE {' AND '.join(where) if where else 'TRUE'}")
 
@@ -193,11 +202,14 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     if reason:
         result.evaluated, result.not_evaluated_reason = False, reason
         return result
+    if hasattr(rule.kind, "parts"):
+        result.parts = rule.kind.parts(spec, export.files[spec.table].missing_columns)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}")
     if hasattr(rule.kind, "prepare"):  # a kind's one-off preparation, e.g. notice text
         rule.kind.prepare(con, export)
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
+    scope.apply(con, spec, OUTCOME, SOURCE, getattr(rule.kind, "GROUPED", False), export)
     for outcome, why, count in con.execute(
             f"SELECT outcome, reason, count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC").fetchall():
         result.counts[outcome] = result.counts.get(outcome, 0) + count
@@ -225,6 +237,7 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], export: Export,
     """Run ``rules`` in order; violations land in the ``violations`` table and every judged
     record's outcome in ``outcomes`` (pending ones with their evidence, for due-soon lists)."""
     create_missing_tables(con, export)
+    scope.prepare(con, scope.load_params(rules[0].path.parent if rules else None))
     con.execute(VIOLATIONS_DDL)
     results = []
     for order, rule in enumerate(rules):

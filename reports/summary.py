@@ -21,6 +21,7 @@ def rule_summary(result) -> dict:
         "evaluated": result.evaluated, "not_evaluated_reason": result.not_evaluated_reason,
         "checked": result.checked, **counts,
         "not_evaluable_reasons": result.reasons,
+        "parts": result.parts,  # per part of the record (listed_party: each party): what could not be checked
     }
 
 
