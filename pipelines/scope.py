@@ -162,8 +162,9 @@ def apply(con, spec, outcome: str, source: str, grouped: bool, export) -> None:
             con.execute(f"UPDATE {outcome} SET severity = coalesce(severity, {literal(LOWER[spec.severity])}) "
                         "WHERE outcome = 'violated'")
         else:
+            same = "s._record_id = o._record_id" if grouped else "s._row = o._row"
             con.execute(f"""
                 UPDATE {outcome} SET outcome = 'compliant', severity = NULL
-                FROM (SELECT o.rowid AS rid FROM {outcome} o JOIN {source} s ON s._row = o._row
+                FROM (SELECT o.rowid AS rid FROM {outcome} o JOIN {source} s ON {same}
                       WHERE o.outcome = 'violated' AND ggzy_text(s.{ident(spec.unless)}) IS NOT NULL) x
                 WHERE {outcome}.rowid = x.rid""")
