@@ -44,15 +44,15 @@ class Within(BaseModel):
     model_config = ConfigDict(extra="forbid")
     working_days: int | None = Field(None, ge=0, le=366)
     days: int | None = Field(None, ge=0, le=3660)
-    # 民法典 §203: a period's last day on a holiday moves to the next working day; false for a
-    # precondition ("on or before the event"), which is compared by date only
-    holiday_extends: bool = True
+    # 民法典 §203: a period's last day on a holiday moves to the next working day (the default, None);
+    # false for a precondition ("on or before the event"), which is compared by date only
+    holiday_extends: bool | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.working_days is None) == (self.days is None):
             raise ValueError("within 需且只需给出 working_days 或 days 之一 / give exactly one of working_days, days")
-        if not self.holiday_extends and self.days is None:
+        if self.holiday_extends is not None and self.days is None:
             raise ValueError("holiday_extends 只用于 days（自然日）/ holiday_extends applies to days only")
         return self
 
@@ -94,7 +94,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         due_join = f"LEFT JOIN calendar cd ON cd.is_workday AND cd.workday_index = c0.workday_index + {n_work}"
         bound = "(SELECT max(day) FROM calendar)"
         period = f"{n_work}个工作日"
-    elif not spec.within.holiday_extends:  # a precondition: the date itself, no calendar needed
+    elif spec.within.holiday_extends is False:  # a precondition: the date itself, no calendar needed
         due_join = f"LEFT JOIN LATERAL (SELECT b.from_date + {n_days} AS day) cd ON TRUE"
         bound = f"b.from_date + {n_days}"
         period = f"{n_days}日（不顺延）" if n_days else "当日"
@@ -107,7 +107,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     year = ("CAST(CASE WHEN c0.day IS NULL THEN year(b.from_date) "
             "ELSE (SELECT max(year) FROM calendar) + 1 END AS VARCHAR)")
     unknown_year = f"'缺少' || {year} || '年工作日历 calendar for ' || {year} || ' unknown'"
-    no_calendar = "FALSE" if n_days is not None and not spec.within.holiday_extends else "c0.day IS NULL"
+    no_calendar = "FALSE" if n_days is not None and spec.within.holiday_extends is False else "c0.day IS NULL"
     outcome = f"""CASE
         WHEN b.from_date IS NULL THEN 'not_evaluable'
         WHEN {no_calendar} THEN 'not_evaluable'
