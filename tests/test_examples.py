@@ -51,6 +51,7 @@ STATUTORY = {
     ("tender-period", "HG2026-012", "warning"),  # 依法必须招标 = 是 (290万 施工 alone would not be); 07-06..07-20: 14 days
     ("contract-signing", "HG2026-003", "warning"),  # notice 10-15: due 11-14 (Sat) -> 11-16, signed 11-20
     ("bid-deposit-limit", "HG2026-009", "error"),  # 80,000 of 3,500,000 = 2.29%
+    ("construction-deposit-cap", "HG2026-013", "warning"),  # 施工: 900,000 > 800,000 (only 1.875% of 4,800万)
 }
 
 #: 政府采购 under its own law (政府采购法, 采购条例), never under 招标投标法 (issue #8)
@@ -138,14 +139,14 @@ def test_sample_export_gives_exactly_the_documented_violations(audited):
     assert code == 1  # error-level violations present
     found = violations(out)
     assert {(v["rule_id"], v["record_id"], v["severity"]) for v in found} == EXPECTED
-    assert len(found) == len(EXPECTED) == 74
+    assert len(found) == len(EXPECTED) == 75
     assert snapshot(SAMPLE) == before  # inputs are never modified
 
 
 def test_every_enabled_rule_of_the_shipped_pack_has_a_violation_on_the_sample(audited):
     _, out, _ = audited
     enabled = {r.id for r in load_pack().select(None)}
-    assert len(enabled) >= 59
+    assert len(enabled) >= 60
     assert enabled - {v["rule_id"] for v in violations(out)} == set()
     assert {rule for rule, _, _ in EXPECTED} == enabled  # and EXPECTED names each of them
 
@@ -193,10 +194,11 @@ def test_sample_export_pending_and_not_evaluable_records_are_counted_with_reason
         "procurement-complaint-decision": {"收到投诉时间无法识别": 1},  # TS2026-08: 2026-11-31
         "complaint-feedback": {"处理决定时间未填写": 8},
         # HG2026-006: no 依法必须招标, no 标的类别, budget 2,100,000 between the thresholds
-        "candidates-publication": {MUST_TENDER_UNKNOWN: 1},
-        "candidates-publicity-period": {MUST_TENDER_UNKNOWN: 1},
+        # HG2026-013: 4,800万 施工 is 依法必须招标, but its bids close only on 12-10
+        "candidates-publication": {MUST_TENDER_UNKNOWN: 1, "评标报告提交时间未填写": 1},
+        "candidates-publicity-period": {MUST_TENDER_UNKNOWN: 1, "中标候选人公示开始未填写": 1},
         "tender-period": {MUST_TENDER_UNKNOWN: 1},
-        "contract-signing": {"中标通知书发出时间未填写": 1},
+        "contract-signing": {"中标通知书发出时间未填写": 2},  # HG2026-006, HG2026-013
         "bid-deposit-limit": {"投标保证金（元）未填写": 1},
         "procurement-deposit-limit": {"投标保证金（元）未填写": 1},  # HG2026-008
         "member-unit-contacts": {"成员单位责任领导与联络员记录LL020的调整确定日期未填写": 1},  # 市公安局/联络员

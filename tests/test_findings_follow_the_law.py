@@ -148,3 +148,19 @@ def test_a_bidder_on_the_serious_dishonesty_list_is_kept_out_like_a_dishonest_de
     [v] = run.violations("serious-dishonest-bidder")
     assert v["severity"] == "error" and v["basis"] == "鹤发改公管〔2022〕216号 八(一)"
     assert v["refer_to"] == ["评标委员会"] and "名单记录E1" in v["message"]
+
+
+# --- 3. 施工 deposit: also at most 800,000 (施工招标投标办法 §37, secondary source) ------------------
+
+def test_a_construction_deposit_above_800_thousand_is_a_warning_even_within_two_percent(audit_export):
+    files = {"projects.csv": "project_id,trade_type,department,category,budget,deposit_amount\n"
+                             "BIG,工程建设,市住建局,施工,48000000,900000\n"
+                             "CAP,工程建设,市住建局,施工,48000000,800000\n"
+                             "GOODS,工程建设,市住建局,货物,48000000,900000\n"
+                             "GP,政府采购,市财政局,施工,48000000,900000\n"
+                             "NONE,工程建设,市住建局,施工,48000000,\n"}
+    run = audit_export(files, only=["construction-deposit-cap", "bid-deposit-limit"])
+    assert run.outcomes("construction-deposit-cap") == {"BIG": "violated", "CAP": "compliant", "NONE": "not_evaluable"}
+    [v] = run.violations("construction-deposit-cap")
+    assert v["severity"] == "warning" and "二手资料" in v["message"]
+    assert run.outcomes("bid-deposit-limit")["BIG"] == "compliant"  # 1.875% of the budget: within 条例 §26
