@@ -134,7 +134,7 @@ def test_decisions_name_overdue_departments_referrals_possible_matches_and_missi
     text = "\n".join(items)
     assert any("市农业农村局" in t and "CC2026-04" in t and "逾期" in t for t in items)
     assert any("市自然资源局" in t and "TS2026-05" in t for t in items)
-    assert any("B004" in t and "纪检监察机关" in t for t in items)
+    assert any("B004" in t and "评标委员会" in t for t in items)
     assert any("B005" in t and "疑似" in t and "核实" in t for t in items)
     reasons = Counter()
     for r in summary["rules"]:

@@ -27,7 +27,7 @@ SAMPLE = ROOT / "examples" / "sample-export"
 WEEK1, WEEK2, WEEK3 = "2026-11-27", "2026-12-04", "2026-12-11"
 
 WEEK1_FOUND = {
-    ("credit-clause", "N002"), ("credit-clause", "N007"), ("credit-clause-persons", "N005"),
+    ("credit-clause", "N002"), ("credit-clause-persons", "N005"),
     ("dishonest-bidder", "B002"), ("dishonest-bidder", "B006"), ("bribery-record", "B004"),
     ("bribery-record", "B005"), ("inspection-disclosure", "CC2026-02"), ("inspection-disclosure", "CC2026-04"),
     ("inspection-disclosure", "CC2026-07"), ("complaint-transfer", "TS2026-03"), ("complaint-transfer", "TS2026-05"),
@@ -181,7 +181,7 @@ def test_a_violation_that_comes_back_after_being_resolved_is_new_again_and_other
     # week 3 audits the week-1 export again: N002 and TS2026-05 are back, N009 is gone
     assert found[("credit-clause", "N002")] == ("new", WEEK3, 1)
     assert found[("complaint-transfer", "TS2026-05")] == ("new", WEEK3, 1)
-    assert found[("credit-clause", "N007")] == ("open", WEEK1, 3)
+    assert found[("credit-clause-persons", "N005")] == ("open", WEEK1, 3)
     assert found[("complaint-transfer", "TS2026-04")] == ("open", WEEK2, 2)
     assert found[("inspection-disclosure", "CC2026-05")] == ("new", WEEK3, 1)  # due 12-04, now overdue
     resolved = jsonl(weeks["out"]["week3"] / "resolved.jsonl")
@@ -191,8 +191,8 @@ def test_a_violation_that_comes_back_after_being_resolved_is_new_again_and_other
 def test_trend_counts_each_run_once(weeks):
     runs = ledger_module.read_history(weeks["book"]).runs
     assert [(r["total"], r["new"], r["open"], r["resolved"]) for r in runs] == [
-        (12, 12, 0, 0), (12, 2, 10, 2), (14, 3, 11, 1)]
-    assert runs[1]["by_severity"] == {"error": 10, "warning": 2, "info": 0}
+        (11, 11, 0, 0), (11, 2, 9, 2), (13, 3, 10, 1)]
+    assert runs[1]["by_severity"] == {"error": 9, "warning": 2, "info": 0}
     assert runs[1]["by_rule"]["credit-clause"] == {"total": 2, "new": 1, "open": 1, "resolved": 1}
 
 
@@ -211,7 +211,7 @@ def test_history_prints_runs_and_per_rule_trends(weeks, capsys, monkeypatch):
 def test_report_marks_new_and_open_violations_and_lists_the_resolved(weeks):
     report = (weeks["out"]["week2"] / "report.md").read_text(encoding="utf-8")
     assert "【新增】" in report and f"【持续第2次，自{WEEK1}】" in report
-    assert "新增 **2** 条，持续 10 条，已整改 **2** 条" in report
+    assert "新增 **2** 条，持续 9 条，已整改 **2** 条" in report
     resolved_part = report.split("七、已整改")[1]
     assert "N002" in resolved_part and "TS2026-05" in resolved_part
 
@@ -220,7 +220,7 @@ def test_report_data_gets_resolved_and_trend_from_the_ledger(weeks):
     data = weeks["week2_data"]
     assert {(r["rule_id"], r["record_id"]) for r in data.resolved} == FIXED_IN_WEEK2
     assert [(t["as_of"].isoformat(), t["total"], t["new"], t["resolved"]) for t in data.trend] == [
-        (WEEK1, 12, 12, 0), (WEEK2, 12, 2, 2)]
+        (WEEK1, 11, 11, 0), (WEEK2, 11, 2, 2)]
     assert {(v["rule_id"], v["record_id"]) for v in data.violations if v["status"] == "new"} == NEW_IN_WEEK2
 
 
@@ -230,8 +230,8 @@ def test_a_run_of_only_some_rules_does_not_resolve_the_others(weeks, tmp_path, c
     assert jsonl(tmp_path / "w2" / "resolved.jsonl") == []
     audit(weeks["export2"], tmp_path / "w3", WEEK3, book, rules=rules_dir)
     found = statuses(tmp_path / "w3")
-    # credit-clause was not evaluated in week 2: its history is weeks 1 and 3, N007 still unbroken
-    assert found[("credit-clause", "N007")] == ("open", WEEK1, 2)
+    # credit-clause-persons was not evaluated in week 2: its history is weeks 1 and 3, N005 still unbroken
+    assert found[("credit-clause-persons", "N005")] == ("open", WEEK1, 2)
     assert found[("inspection-disclosure", "CC2026-04")] == ("open", WEEK1, 3)
     assert {(r["rule_id"], r["record_id"], r["resolved_as_of"]) for r in jsonl(tmp_path / "w3" / "resolved.jsonl")} \
         == {(rule, record, WEEK3) for rule, record in FIXED_IN_WEEK2}
