@@ -137,7 +137,7 @@ def test_first_run_marks_every_violation_new_and_resolves_nothing(weeks):
     assert set(found.values()) == {("new", WEEK1, 1)}
     assert jsonl(weeks["out"]["week1"] / "resolved.jsonl") == []
     summary = json.loads((weeks["out"]["week1"] / "summary.json").read_text(encoding="utf-8"))
-    assert summary["ledger"] == {**summary["ledger"], "runs": 1, "previous_as_of": None, "new": 12, "open": 0,
+    assert summary["ledger"] == {**summary["ledger"], "runs": 1, "previous_as_of": None, "new": 11, "open": 0,
                                  "resolved": 0, "replaced_earlier_record": False}
 
 
@@ -158,7 +158,7 @@ def test_second_week_gives_exact_new_open_and_resolved_sets(weeks):
 
     summary = json.loads((weeks["out"]["week2"] / "summary.json").read_text(encoding="utf-8"))
     assert {k: summary["ledger"][k] for k in ("runs", "previous_as_of", "new", "open", "resolved")} == {
-        "runs": 2, "previous_as_of": WEEK1, "new": 2, "open": 10, "resolved": 2}
+        "runs": 2, "previous_as_of": WEEK1, "new": 2, "open": 9, "resolved": 2}
 
 
 def test_rerunning_the_same_export_and_as_of_replaces_the_run_instead_of_counting_it_twice(weeks):
@@ -193,7 +193,7 @@ def test_trend_counts_each_run_once(weeks):
     assert [(r["total"], r["new"], r["open"], r["resolved"]) for r in runs] == [
         (11, 11, 0, 0), (11, 2, 9, 2), (13, 3, 10, 1)]
     assert runs[1]["by_severity"] == {"error": 9, "warning": 2, "info": 0}
-    assert runs[1]["by_rule"]["credit-clause"] == {"total": 2, "new": 1, "open": 1, "resolved": 1}
+    assert runs[1]["by_rule"]["credit-clause"] == {"total": 1, "new": 1, "open": 0, "resolved": 1}
 
 
 def test_history_prints_runs_and_per_rule_trends(weeks, capsys, monkeypatch):

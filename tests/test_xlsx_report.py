@@ -135,7 +135,7 @@ def test_summary_sheet_counts_match_summary_json(audited):
     assert cells["审计截止日期"][1].is_date and cells["审计截止日期"][1].value.date() == dt.date(2026, 11, 27)
     assert cells["违规合计"][1].value == summary["totals"]["violations"]
     assert cells["数据质量问题"][1].value == summary["totals"]["data_quality_findings"]
-    assert "complaints.csv 10 行" in cells["数据文件"][1].value
+    assert "complaints.csv 11 行" in cells["数据文件"][1].value
     header = cells["规则编号"]
     names = [c.value for c in header]
     for r in summary["rules"]:
