@@ -208,8 +208,9 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     if hasattr(rule.kind, "prepare"):  # a kind's one-off preparation, e.g. notice text
         rule.kind.prepare(con, export)
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {rule.kind.compile(spec, ctx)}")
-    scope.apply(con, spec, OUTCOME, SOURCE, getattr(rule.kind, "GROUPED", False), export)
+    outcome_sql = scope.wrap(spec, rule.kind.compile(spec, ctx), SOURCE, getattr(rule.kind, "GROUPED", False),
+                             unless_missing=bool(spec.unless) and spec.unless in export.files[spec.table].missing_columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql}")
     for outcome, why, count in con.execute(
             f"SELECT outcome, reason, count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC").fetchall():
         result.counts[outcome] = result.counts.get(outcome, 0) + count

@@ -21,8 +21,9 @@ The law decides which records a finding may be about (DOMAIN.md, "Corrections an
 
 The classification is computed once per audit, in SQL, as the view ``project_scope``
 (project_id, trade_type, must_tender, must_tender_by, must_tender_why). The engine calls
-:func:`source_filter` when it builds a rule's source view and :func:`apply` once the rule's
-outcomes exist; nothing here loops over records.
+:func:`source_filter` when it builds a rule's source view and :func:`wrap` around the kind's
+outcome query, so the one query that runs is the one ``ggzy rules --sql`` prints; nothing here
+loops over records.
 """
 
 from __future__ import annotations
@@ -133,38 +134,49 @@ def _unknown_sql(spec) -> str | None:
     return f"SELECT project_id, CASE {' '.join(whys)} END AS why FROM {VIEW}"
 
 
-def apply(con, spec, outcome: str, source: str, grouped: bool, export) -> None:
-    """After a rule's outcomes exist in table ``outcome``: records of projects whose scope is unknown
-    become not evaluable with why (so do records naming a project the projects table lacks); with
-    ``must_tender`` a violation's evidence says how its project was classified; ``unless`` exempts
-    violated records whose column is filled, or lowers them when the export lacks the column.
-    A grouped kind's rows (one per lot) are matched by ``_project_id``, a record kind's by ``_row``."""
+def wrap(spec, outcome_sql: str, source: str, grouped: bool, unless_missing: bool = False) -> str:
+    """The rule's outcome query with the statute's scope applied, as one query (what runs is what
+    ``ggzy rules --sql`` prints): records of projects whose scope is unknown become not evaluable
+    with why (so do records naming a project the projects table lacks); with ``must_tender`` a
+    violation's evidence says how its project was classified; ``unless`` makes a violated record
+    whose column is filled compliant, or — ``unless_missing``: the export lacks the column — keeps
+    the violation one severity lower. A grouped kind's rows (one per lot, say) are matched to
+    projects by ``_project_id`` and to records by ``_record_id``; a record kind's by ``_row``.
+    Without ``applies_to`` and ``unless`` the kind's query is returned unchanged."""
     unknown = _unknown_sql(spec)
-    rows = "" if grouped else f"JOIN {source} s ON s._row = o._row"
+    must = bool(spec.applies_to and spec.applies_to.must_tender)
+    if not (unknown or must or spec.unless):
+        return outcome_sql
+    key = "_record_id" if grouped else "_row"
     project = "o._project_id" if grouped else "s._project_id"
+    joins = []
+    if spec.unless:  # one row per record: whether its exempting column is filled
+        extra = "" if grouped else ", any_value(_project_id) AS _project_id"
+        joins.append(f"LEFT JOIN (SELECT {key}{extra}, bool_or(ggzy_text({ident(spec.unless)}) IS NOT NULL) AS _exempt "
+                     f"FROM {source} GROUP BY {key}) s ON s.{key} = o.{key}")
+    elif not grouped:
+        joins.append(f"LEFT JOIN (SELECT _row, _project_id FROM {source}) s ON s._row = o._row")
+    unknown_when, why = "FALSE", "o.reason"
     if unknown:
-        con.execute(f"""
-            UPDATE {outcome} SET outcome = 'not_evaluable', severity = NULL, evidence = NULL, reason = x.why
-            FROM (SELECT o.rowid AS rid, coalesce(u.why, '项目不在项目表中，无法判断适用的法律') AS why
-                  FROM {outcome} o {rows} LEFT JOIN ({unknown}) u ON u.project_id = {project}
-                  WHERE o.outcome <> 'not_applicable' AND {project} IS NOT NULL
-                    AND (u.why IS NOT NULL OR u.project_id IS NULL)) x
-            WHERE {outcome}.rowid = x.rid""")
-    if spec.applies_to and spec.applies_to.must_tender:
-        con.execute(f"""
-            UPDATE {outcome} SET evidence = json_merge_patch(evidence, to_json({{'must_tender_by': x.by}}))
-            FROM (SELECT o.rowid AS rid, ps.must_tender_by AS by FROM {outcome} o {rows}
-                  JOIN {VIEW} ps ON ps.project_id = {project}
-                  WHERE o.outcome = 'violated' AND o.evidence IS NOT NULL) x
-            WHERE {outcome}.rowid = x.rid""")
-    if spec.unless:
-        if spec.unless in export.files[spec.table].missing_columns:
-            con.execute(f"UPDATE {outcome} SET severity = coalesce(severity, {literal(LOWER[spec.severity])}) "
-                        "WHERE outcome = 'violated'")
-        else:
-            same = "s._record_id = o._record_id" if grouped else "s._row = o._row"
-            con.execute(f"""
-                UPDATE {outcome} SET outcome = 'compliant', severity = NULL
-                FROM (SELECT o.rowid AS rid FROM {outcome} o JOIN {source} s ON {same}
-                      WHERE o.outcome = 'violated' AND ggzy_text(s.{ident(spec.unless)}) IS NOT NULL) x
-                WHERE {outcome}.rowid = x.rid""")
+        joins.append(f"LEFT JOIN ({unknown}) u ON u.project_id = {project}")
+        unknown_when = (f"(o.outcome <> 'not_applicable' AND {project} IS NOT NULL "
+                        "AND (u.why IS NOT NULL OR u.project_id IS NULL))")
+        why = f"IF({unknown_when}, coalesce(u.why, '项目不在项目表中，无法判断适用的法律'), o.reason)"
+    evidence = "o.evidence"
+    if must:
+        joins.append(f"LEFT JOIN {VIEW} ps ON ps.project_id = {project}")
+        evidence = ("IF(o.outcome = 'violated' AND o.evidence IS NOT NULL, "
+                    "json_merge_patch(o.evidence, to_json({'must_tender_by': ps.must_tender_by})), o.evidence)")
+    exempt, severity = "FALSE", "o.severity"
+    if spec.unless and unless_missing:
+        severity = f"IF(o.outcome = 'violated', coalesce(o.severity, {literal(LOWER[spec.severity])}), o.severity)"
+    elif spec.unless:
+        exempt = "(o.outcome = 'violated' AND coalesce(s._exempt, FALSE))"
+    return f"""
+    SELECT o.* REPLACE (
+        CASE WHEN {unknown_when} THEN 'not_evaluable' WHEN {exempt} THEN 'compliant' ELSE o.outcome END AS outcome,
+        {why} AS reason,
+        CASE WHEN {unknown_when} OR {exempt} THEN NULL ELSE {severity} END AS severity,
+        CASE WHEN {unknown_when} THEN NULL ELSE {evidence} END AS evidence)
+    FROM ({outcome_sql}) o
+    {' '.join(joins)}"""
