@@ -368,7 +368,8 @@ def test_every_sample_violation_is_a_row_with_its_department_evidence_clause_and
         assert fact in bribery
     assert not re.search(r"\{\s*&quot;|\{\"", text.split("<script")[0])
     # the basis quoted from the notice, once per rule block
-    assert text.count("抽查事项、抽查计划、执法结果在监督检查工作结束 10 个工作日内在黑龙江省公共资源交易平台或鹤岗市政府网站公布") == 1
+    # (三(三) has three rule blocks: results, plan, channel)
+    assert text.count("抽查事项、抽查计划、执法结果在监督检查工作结束 10 个工作日内在黑龙江省公共资源交易平台或鹤岗市政府网站公布") == 3
     assert "3 个工作日内转有关行政监督部门办理" in text
     assert "按处理职能分别报送公安机关、纪检监察机关" in text
 
