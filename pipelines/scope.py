@@ -106,7 +106,7 @@ def prepare(con, params: MustTenderParams) -> None:
 
 def source_filter(spec) -> list[str]:
     """SQL predicates over the rule's table (alias ``t``): leave out the records of projects the
-    statute does not bind (another trade type; not 依法必须招标). Unknowns stay, for :func:`apply`."""
+    statute does not bind (another trade type; not 依法必须招标). Unknowns stay, for :func:`wrap`."""
     scope = spec.applies_to
     if scope is None:
         return []
