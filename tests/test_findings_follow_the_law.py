@@ -164,3 +164,13 @@ def test_a_construction_deposit_above_800_thousand_is_a_warning_even_within_two_
     [v] = run.violations("construction-deposit-cap")
     assert v["severity"] == "warning" and "二手资料" in v["message"]
     assert run.outcomes("bid-deposit-limit")["BIG"] == "compliant"  # 1.875% of the budget: within 条例 §26
+
+
+def test_the_rule_catalogue_states_the_must_tender_thresholds_and_the_legal_basis_exemption():
+    from pipelines.catalogue import build_catalogue
+
+    entries = {e.id: e for e in build_catalogue().rules}
+    scope = entries["tender-period"].applies_to
+    assert "交易类型属于 工程建设" in scope and "依法必须招标的项目" in scope
+    assert "施工≥400万元" in scope and "货物≥200万元" in scope and "服务≥100万元" in scope and "第16号" in scope
+    assert "（法定依据）已填写的记录不作违规" in entries["enforcement-power-listed"].applies_to
