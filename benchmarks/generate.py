@@ -583,7 +583,19 @@ class Generator:
             "award_notice_at": ts_col(at(award_day, secs_between(rng, P, 9, 17))),
             "contract_signed_at": ts_col(at(contract_day, secs_between(rng, P, 9, 17))),
             **self.deposits_and_contract_publication(tt, budget, contract_day),
+            **self.must_tender_and_category(tt),
         })
+
+    def must_tender_and_category(self, tt) -> dict:
+        """依法必须招标 and 标的类别 (issue #8), from a stream of their own: works are 施工 (a few
+        勘察设计监理), procurement 货物 or 服务, the rest empty; 依法必须招标 stated for a fifth of
+        the works and left empty otherwise (then budget and category decide, pipelines.scope)."""
+        rng, P = self.rng("projects-must-tender"), len(tt)
+        works = np.where(rng.random(P) < 0.9, 0, 3)
+        kind = np.where(tt == 0, works, np.where(tt == 1, np.where(rng.random(P) < 0.6, 1, 2), -1))
+        stated = (tt == 0) & (rng.random(P) < 0.2)
+        return {"must_tender": pa.array(np.where(stated, rng.random(P) < 0.9, False), mask=~stated),
+                "category": ref(strs(("施工", "货物", "服务", "勘察设计监理")), kind, kind < 0)}
 
     def deposits_and_contract_publication(self, tt, budget, contract_day) -> dict:
         """deposit_amount and contract_published_at, from streams of their own (the other columns
@@ -824,7 +836,8 @@ class Generator:
         if sizes.sum() > N // 2:
             raise ValueError(f"{K} collusion groups need more companies than the pool of {N}")
         members_all = rng.choice(N, int(sizes.sum()), replace=False)
-        eligible = np.flatnonzero((counts >= GROUP_SIZE[1] + 1) & np.isin(self.p["tt"], (0, 1)))
+        # 工程建设 lots only: the §40 rules judge 招标投标, not 政府采购 (issue #8, pipelines.scope)
+        eligible = np.flatnonzero((counts >= GROUP_SIZE[1] + 1) & (self.p["tt"] == 0))
         if len(eligible) < n_lots.sum():
             raise ValueError(f"{K} collusion groups need {n_lots.sum()} lots with ≥ {GROUP_SIZE[1] + 1} bids; "
                              f"only {len(eligible)} exist")

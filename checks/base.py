@@ -52,6 +52,31 @@ class Condition(BaseModel):
     equals: str | None = None
     present: bool | None = None
     differs_from: str | None = None
+    # the record is a *change*, not the first: its date (this column) is later than the earliest date
+    # among the table's records with the same values of these columns (一(二): "变动时" binds changes,
+    # not the first designation). An empty date stays in (the rule says it is not evaluable).
+    after_first_per: list[str] | None = None
+
+
+class AppliesTo(BaseModel):
+    """Where the statute a rule cites applies (``applies_to``), judged once per project by the
+    engine (``pipelines.scope``) rather than by each rule's ``where``: records of projects of another
+    trade type are left out; with ``must_tender: true`` records of projects that need not be
+    tendered by law are left out, and those that cannot be classified are not evaluable
+    ("无法判断是否依法必须招标"), never violations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trade_types: list[str] | None = None  # 招标投标法 rules: [工程建设, …]; never 政府采购, 土地使用权, 矿业权
+    must_tender: bool | None = None  # 招标投标法 §24, 条例 §54: 依法必须招标 projects only
+
+    @field_validator("trade_types")
+    @classmethod
+    def _known_trade_types(cls, value):
+        unknown = [v for v in value or [] if v not in schema.TRADE_TYPES]
+        if unknown:
+            raise ValueError(f"未知交易类型 unknown trade type {unknown}; 可用 known: {', '.join(schema.TRADE_TYPES)}")
+        return value
 
 
 class RuleSpec(BaseModel):
@@ -71,7 +96,14 @@ class RuleSpec(BaseModel):
     # the column naming the responsible department; a list means the first non-empty of them
     # (e.g. [competent_department, received_by]); default: the record's or its project's department
     department: str | list[str] | None = None
-    refer_to: list[str] = []  # bodies a case goes to under 一(三) besides the department (公安, 纪检监察)
+    # bodies the law sends a finding to besides the department's own file (行政监督部门, 评标委员会,
+    # 财政部门); never 公安机关 or 纪检监察机关: that is a person's decision after verification
+    refer_to: list[str] = []
+    applies_to: AppliesTo | None = None  # trade types and 依法必须招标 (pipelines.scope)
+    # a column that, when filled, exempts a record from being a violation (二: "未列入权责清单**且**无法定依据":
+    # an unlisted power with a legal basis is allowed); an export without the column gets the findings one
+    # severity lower, to be verified
+    unless: str | None = None
     enabled: bool = True
     # notice clauses (ids of rules/clauses.yaml, e.g. 九) the rule serves besides those its basis names;
     # for a statutory rule that implements a clause of the notice. The rule catalogue's coverage table uses both.
@@ -108,6 +140,8 @@ class RuleSpec(BaseModel):
         refs: dict[tuple, str] = {("where", c): c for c in self.where}
         refs.update({("where", c, "differs_from"): cond.differs_from
                      for c, cond in self.where.items() if cond.differs_from})
+        refs.update({("where", c, "after_first_per", i): g for c, cond in self.where.items()
+                     for i, g in enumerate(cond.after_first_per or [])})
         if isinstance(self.department, list):
             refs.update({("department", i): c for i, c in enumerate(self.department)})
         elif self.department:
@@ -117,6 +151,15 @@ class RuleSpec(BaseModel):
     def problems(self) -> list[tuple[tuple, str]]:
         """(loc, problem) for every column reference the schema does not know; kinds may add more."""
         found = []
+        if self.applies_to and not self.schema_table.has("project_id"):
+            found.append((("applies_to",), f"数据表 {self.table} 没有项目编号，无法按项目判断适用范围 / "
+                                           "applies_to needs a table with project_id"))
+        if self.unless and (not self.schema_table.has(self.unless) or self.unless.startswith("project.")):
+            found.append((("unless",), f"数据表 {self.table} 没有列 has no column {self.unless!r}"))
+        forbidden = [b for b in self.refer_to if b in ("公安机关", "纪检监察机关")]
+        if forbidden:
+            found.append((("refer_to",), f"规则不得自行移送{'、'.join(forbidden)}：是否涉嫌犯罪或违纪须经核实后由人决定 / "
+                                         "a rule never refers a case to the police or the discipline commission"))
         for loc, column in self.column_refs().items():
             try:
                 self.require_column(column)
@@ -207,11 +250,16 @@ def column_sql(column: str) -> str:
     return f"p.{ident(column[len('project.'):])}" if column.startswith("project.") else f"t.{ident(column)}"
 
 
-def condition_sql(column: str, cond: Condition) -> list[str]:
+def condition_sql(column: str, cond: Condition, table: str | None = None) -> list[str]:
     """SQL predicates (over alias ``t``) for one column's ``where`` condition; the engine filters
-    a rule's records with it and ``coverage`` the matched table's."""
+    a rule's records with it and ``coverage`` the matched table's. ``table``: the table ``t`` is,
+    for conditions comparing a record with others of its table (``after_first_per``)."""
     col = column_sql(column)
     parts = []
+    if cond.after_first_per:
+        same = " AND ".join(f"x.{ident(g)} = t.{ident(g)}" for g in cond.after_first_per)
+        parts.append(f"coalesce({col} > (SELECT min(x.{ident(column)}) FROM {ident(table)} x WHERE {same}), "
+                     f"{col} IS NULL)")
     if cond.in_ is not None:
         parts.append(in_list(col, cond.in_))
     if cond.not_in is not None:

@@ -5,7 +5,9 @@ inspection's end, 四(二) complaints transferred within 3 working days, and the
 of DOMAIN.md. Counting follows 民法典 第二百零一条 (the day of ``from`` is not counted): the due
 date is the N-th working day after ``from``'s date, taken from the ``calendar`` table by one join.
 With ``within: {days: N}`` a due date that is not a working day moves to the next working day
-(民法典 第二百零三条).
+(民法典 第二百零三条) — for a *period*. A *precondition* (something required on or before an event,
+e.g. experts verified on site before the evaluation: ``within: {days: 0, holiday_extends: false}``)
+is compared by date and never moves: §203 is about periods, not preconditions (DOMAIN.md).
 
 Outcome per record (EXPORT-V1 "Working-day periods"):
 
@@ -60,11 +62,16 @@ class Within(BaseModel):
     model_config = ConfigDict(extra="forbid")
     working_days: int | None = Field(None, ge=0, le=366, description="工作日数")
     days: int | None = Field(None, ge=0, le=3660, description="日数（末日遇节假日顺延）")
+    # 民法典 §203: a period's last day on a holiday moves to the next working day (the default, None);
+    # false for a precondition ("on or before the event"), which is compared by date only
+    holiday_extends: bool | None = Field(None, description="末日遇节假日是否顺延（前置条件为否）")
 
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.working_days is None) == (self.days is None):
             raise ValueError("within 需且只需给出 working_days 或 days 之一 / give exactly one of working_days, days")
+        if self.holiday_extends is not None and self.days is None:
+            raise ValueError("holiday_extends 只用于 days（自然日）/ holiday_extends applies to days only")
         return self
 
 
@@ -103,6 +110,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         due_join = f"LEFT JOIN calendar cd ON cd.is_workday AND cd.workday_index = c0.workday_index + {n_work}"
         bound = "(SELECT max(day) FROM calendar)"
         period = f"{n_work}个工作日"
+    elif spec.within.holiday_extends is False:  # a precondition: the date itself, no calendar needed
+        due_join = f"LEFT JOIN LATERAL (SELECT b.from_date + {n_days} AS day) cd ON TRUE"
+        bound = f"b.from_date + {n_days}"
+        period = f"{n_days}日（不顺延）" if n_days else "当日"
     else:
         due_join = (f"LEFT JOIN calendar cr ON cr.day = b.from_date + {n_days} "
                     "LEFT JOIN calendar cd ON cd.is_workday AND cd.workday_index = "
@@ -111,9 +122,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         period = f"{n_days}日"
     year = "CASE WHEN c0.day IS NULL THEN year(b.from_date) ELSE (SELECT max(year) FROM calendar) + 1 END"
     unknown_year = reason("calendar_missing", f"'缺少' || {year} || '年工作日历'", year=year)
+    no_calendar = "FALSE" if n_days is not None and spec.within.holiday_extends is False else "c0.day IS NULL"
     outcome = f"""CASE
         WHEN b.from_date IS NULL THEN 'not_evaluable'
-        WHEN c0.day IS NULL THEN 'not_evaluable'
+        WHEN {no_calendar} THEN 'not_evaluable'
         WHEN b.to_date IS NOT NULL AND cd.day IS NOT NULL THEN IF(b.to_date > cd.day, 'violated', 'compliant')
         WHEN b.to_date IS NOT NULL THEN IF(b.to_date <= {bound}, 'compliant', 'not_evaluable')
         WHEN b.to_unreadable THEN 'not_evaluable'
@@ -122,7 +134,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         ELSE 'not_evaluable' END"""
     why = f"""CASE
         WHEN b.from_date IS NULL THEN b.from_why
-        WHEN c0.day IS NULL THEN {unknown_year}
+        WHEN {no_calendar} THEN {unknown_year}
         WHEN b.to_date IS NULL AND b.to_unreadable THEN b.to_why
         ELSE {unknown_year} END"""
     done = literal(spec.action)

@@ -9,6 +9,11 @@ be one of the record or of its project (``project.<column>``).
   empty value → not evaluable ("未填写"), unless ``empty: violated`` says that an empty value
   counts as a breach (for data where the platform writes nothing when the answer is no).
 * ``must_be: present`` — any column must hold a value: empty → violated.
+* ``must_be: {at_most: N}`` — a number column must not exceed N (工程建设项目施工招标投标办法 §37:
+  a 施工 bid deposit at most 800,000 yuan). More → violated; empty → not evaluable.
+* ``must_be: {contains_any: [..]}`` — a text column must mention one of the phrases (compared
+  half-width, without spaces): 三(三) results published on 黑龙江省公共资源交易平台 or
+  鹤岗市政府网站. Another value → violated; empty → not evaluable (unless ``empty: violated``).
 
 In both forms a value that is there but cannot be read (``是吧``, ``2026-02-30``) is not evaluable
 ("无法识别"), and so is a project column whose project is not in the projects table. A personal
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.sql import ident, literal
 
@@ -44,9 +49,29 @@ SHOWN = (
 )
 
 
+class ContainsAny(BaseModel):
+    """The value must mention one of these phrases."""
+
+    model_config = ConfigDict(extra="forbid")
+    contains_any: list[str] = Field(min_length=1)
+
+
+class AtMost(BaseModel):
+    """The value must not exceed this amount."""
+
+    model_config = ConfigDict(extra="forbid")
+    at_most: float = Field(ge=0)
+
+
+def _compact(x: str) -> str:
+    """SQL: text half-width, without spaces (for phrase matching)."""
+    return f"regexp_replace(ggzy_halfwidth({x}), '\\s', '', 'g')"
+
+
 class Spec(RuleSpec):
     column: str = Field(description="检查的列")
-    must_be: bool | Literal["present"] = Field(description="应为（true 是、false 否、present 已填写）")
+    must_be: bool | Literal["present"] | ContainsAny | AtMost = Field(
+        description="应为（true 是、false 否、present 已填写、contains_any 提及其一、at_most 不超过）")
     empty: Literal["not_evaluable", "violated"] | None = Field(
         None, description="空值的判定（not_evaluable 无法判断、violated 违规）")
 
@@ -67,6 +92,10 @@ class Spec(RuleSpec):
     def problems(self) -> list[tuple[tuple, str]]:
         found = super().problems()
         found += values.problems_project_columns(self, {("column",): self.column})
+        if not found and isinstance(self.must_be, AtMost) and values.column(self, self.column).kind != "number":
+            found.append((("must_be",), f"{self.column} 不是数字列，不能用 at_most / is not a number column"))
+        if not found and isinstance(self.must_be, ContainsAny) and values.column(self, self.column).kind != "text":
+            found.append((("must_be",), f"{self.column} 不是文字列，不能用 contains_any / is not a text column"))
         if not found and isinstance(self.must_be, bool) and values.column(self, self.column).kind != "bool":
             found.append((("must_be",), f"{self.column} 不是是/否列，must_be 只能为 present / "
                                         "is not a yes/no column; use must_be: present"))
@@ -82,6 +111,14 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     if spec.must_be == "present":
         judged = f"WHEN {v} IS NOT NULL THEN 'compliant'"
         expected = "present"
+    elif isinstance(spec.must_be, ContainsAny):
+        hit = " OR ".join(f"contains({_compact(v)}, {_compact(literal(p))})" for p in spec.must_be.contains_any)
+        judged = f"WHEN {v} IS NOT NULL THEN IF({hit}, 'compliant', 'violated')"
+        expected = "、".join(spec.must_be.contains_any)
+    elif isinstance(spec.must_be, AtMost):
+        limit = f"CAST({literal(format(spec.must_be.at_most, 'f'))} AS DECIMAL(38, 2))"
+        judged = f"WHEN {v} IS NOT NULL THEN IF({v} > {limit}, 'violated', 'compliant')"
+        expected = f"at_most {format(spec.must_be.at_most, 'f')}"
     else:
         judged = f"WHEN {v} IS NOT NULL THEN IF({v} = {literal(spec.must_be)}, 'compliant', 'violated')"
         expected = "true" if spec.must_be else "false"

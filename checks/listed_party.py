@@ -122,6 +122,36 @@ class Spec(RuleSpec):
     def tables_used(self) -> list[str]:
         return ["credit_list"]
 
+    def columns_used(self) -> list[str]:
+        """The columns without which the rule cannot run at all. A party's name and ID columns are
+        not among them (bar the table's own ★ columns): a part runs on whichever of them the export
+        has (issue #8: bids with 身份证号 but no names are still checked, by ID) — see :func:`parts`."""
+        optional = {c for p in self.parties.values() for c in (p.name, p.id) if c}
+        return [c for c in super().columns_used() if c not in optional]
+
+
+def parts(spec: Spec, missing_columns: list[str]) -> list[dict]:
+    """Per party: which of its match keys the export's columns allow, and what cannot be checked.
+    A missing column is loaded as all-empty, so the SQL needs no change: its joins find nothing."""
+    out = []
+    for key, p in spec.parties.items():
+        has_name, has_id = p.name not in missing_columns, bool(p.id) and p.id not in missing_columns
+        name_label = schema.column(spec.table, p.name).label
+        id_label = schema.column(spec.table, p.id).label if p.id else None
+        checked_by = ([ID_KIND[p.kind]] if has_id else []) + (["name"] if has_name else [])
+        if not checked_by:
+            gap = f"导出数据缺少{name_label}和{id_label or '证件号'}列，未核对{p.label}"
+        elif not has_id and p.id:
+            gap = (f"导出数据缺少{id_label}列，{p.label}只能按姓名疑似匹配" if p.kind == "person"
+                   else f"导出数据缺少{id_label}列，{p.label}只按名称匹配")
+        elif not has_name:
+            gap = (f"导出数据缺少{name_label}列，{p.label}只按身份证号核对，发现不了仅姓名相同的疑似匹配"
+                   if p.kind == "person" else f"导出数据缺少{name_label}列，{p.label}只按统一社会信用代码匹配")
+        else:
+            gap = None
+        out.append({"part": key, "label": p.label, "checked_by": checked_by, "not_checked": gap})
+    return out
+
 
 # --- SQL pieces -----------------------------------------------------------------------------
 

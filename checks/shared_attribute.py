@@ -21,7 +21,10 @@ are two findings; the ledger tells findings apart by it). Over whole tables, in 
 * bidders are ``pipelines.bidders`` keys (USCC, else normalised name); two bids of one bidder
   never make a finding;
 * with ``min_lots: N`` a lot's shared value counts only for the pairs of bidders that share it in
-  at least N lots (one shared IP in one lot is weak: ``min_lots: 2`` for IP and MAC).
+  at least N lots (one shared IP in one lot is weak: ``min_lots: 2`` for IP and MAC);
+* with ``single_lot_lead: true`` a value shared by pairs in fewer than ``min_lots`` lots is not
+  dropped but reported one severity lower as a lead (``evidence.lead: true``), after the same
+  placeholder, ignore and ``max_bidders`` exclusions (issue #8: one MAC in one lot is a lead).
 
 Outcome per lot: fewer than two bidders → not applicable; a shared value passing the thresholds →
 violated (one row per value); fewer than two bidders with a usable value → not evaluable (why);
@@ -65,6 +68,8 @@ SHOWN = (
     Shown("attribute_label", "共同属性名称", "hidden"),
     Shown("value_key", "共同值标识", "hidden"),
 )
+
+LOWER = {"error": "warning", "warning": "info", "info": "info"}
 
 #: message-template name -> (result column, kind)
 FIELDS = {"attribute_label": ("attribute_label", "text"), "value": ("value_shown", "text"),
@@ -128,6 +133,7 @@ class Spec(RuleSpec):
     min_lots: int = Field(1, ge=1, le=100, description="至少共同出现的标段数")
     max_bidders: int | None = Field(None, ge=2, description="共用者超过此数视为公共出口")
     ignore_values: list[str] = Field([], description="不作证据的取值")
+    single_lot_lead: bool = Field(False, description="只在一个标段共用时作为线索（降一级）报告")
 
     @field_validator("attribute")
     @classmethod
@@ -167,7 +173,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         attribute=literal(spec.attribute), attribute_label=literal(column.label),
         value="value_shown", value_key="value_key", bid_ids="bid_ids", bidders="bidders",
         bidder_count="bidder_count", lots_together="pair_lots", min_lots=literal(spec.min_lots),
-        lots_with_value="lots_with_value")
+        lots_with_value="lots_with_value", lead="pair_lots < " + str(spec.min_lots))
     null_fields = ", ".join(f"CAST(NULL AS {'BIGINT' if k == 'number' else 'VARCHAR'}) AS {ident(c)}"
                             for c, k in FIELDS.values())
     return f"""
@@ -196,7 +202,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         SELECT project_id, v, bidder_no, max(n) AS n
         FROM (SELECT lp.project_id, lp.v, unnest([lp.ka, lp.kb]) AS bidder_no, pl.n
               FROM lot_pairs lp JOIN pair_lots pl USING (v, ka, kb)
-              WHERE pl.n >= {spec.min_lots})
+              WHERE pl.n >= {1 if spec.single_lot_lead else spec.min_lots})
         GROUP BY ALL),
     findings AS (
         SELECT m.project_id, m.v,
@@ -214,7 +220,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         SELECT v, list(project_id ORDER BY project_id)[1:20] AS lots_with_value FROM findings GROUP BY v)
     SELECT f.project_id AS _record_id, f.project_id AS _project_id, CAST(NULL AS VARCHAR) AS _department,
            f.project_id || ':' || f.value_key AS _key,  -- a finding is one lot and one value
-           'violated' AS outcome, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS severity,
+           'violated' AS outcome, CAST(NULL AS VARCHAR) AS reason,
+           IF(f.pair_lots < {spec.min_lots}, {literal(LOWER[spec.severity])}, NULL) AS severity,
            {evidence} AS evidence,
            {literal(column.label)} AS attribute_label, f.value_shown, f.bidders_text, f.bidder_count,
            f.bid_ids_text, f.pair_lots

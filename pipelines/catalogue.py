@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from checks.base import RuleSpec
 
-from . import schema
+from . import schema, scope
 from .examples import ExampleView, example_views
 from .clauses import Clause, load_clauses, parse_basis, rule_clause_ids
 from .rules import DEFAULT_RULES_DIR, RulePack, load_pack
@@ -43,7 +43,8 @@ VALUE_LABELS = {"organisation": "单位", "person": "个人"}
 #: units of a period or amount parameter: {working_days: 10} -> 10 个工作日
 UNITS = {"working_days": "个工作日", "days": "日（自然日）", "hours": "小时", "months": "个月", "years": "年",
          "percent": "%", "ratio": "（比例）", "count": "个", "yuan": "元"}
-CONDITION_ZH = {"in": "属于", "not_in": "不属于", "equals": "等于", "present": "已填写", "differs_from": "不同于"}
+CONDITION_ZH = {"in": "属于", "not_in": "不属于", "equals": "等于", "present": "已填写", "differs_from": "不同于",
+                "after_first_per": "晚于同一组最早的记录（变动，而非首次指定），分组按"}
 
 
 class CoverageEntry(BaseModel):
@@ -254,7 +255,7 @@ def _params(spec: RuleSpec) -> tuple[list[Param], list[str]]:
     return params, flagged
 
 
-def _where(spec: RuleSpec) -> str:
+def _where(spec: RuleSpec, folder: Path | None = None) -> str:
     parts = []
     for column, cond in spec.where.items():
         name = _column_label(spec, column)
@@ -265,6 +266,15 @@ def _where(spec: RuleSpec) -> str:
                 parts.append(f"{name} 不同于 {_column_label(spec, value)}")
             else:
                 parts.append(f"{name} {CONDITION_ZH.get(key, key)} {_render(value, spec)}")
+    if spec.applies_to:  # the statute's own scope (pipelines.scope), thresholds included
+        if spec.applies_to.trade_types:
+            parts.append(f"交易类型属于 {'、'.join(spec.applies_to.trade_types)}（交易类型未填写的记为无法判断）")
+        if spec.applies_to.must_tender:
+            parts.append("依法必须招标的项目：项目表“依法必须招标”为是；未填写时按预算金额判断，不低于各类门槛的为是、"
+                         "低于各类门槛的为否，介于其间按标的类别的门槛：" + scope.describe(scope.load_params(folder))
+                         + "；无法判断的记为无法判断，不作违规")
+    if spec.unless:
+        parts.append(f"{_column_label(spec, spec.unless)}已填写的记录不作违规（导出数据没有该列时违规降一级，待核实）")
     return "；".join(parts)
 
 
@@ -309,7 +319,7 @@ def build_catalogue(folder: Path | None = None, pack: RulePack | None = None) ->
             check=spec.check, basis=spec.basis, description=spec.description.strip(), enabled=spec.enabled,
             file=rule.path.name, clauses=[clauses[c] for c in ids if c in clauses], statutes=refs.statutes,
             unresolved=unresolved, params=params, unconfirmed_notes=flagged, tables=_tables(spec),
-            applies_to=_where(spec), department=spec.department, refer_to=list(spec.refer_to),
+            applies_to=_where(spec, pack.folder), department=spec.department, refer_to=list(spec.refer_to),
             local_changes=changes.get(spec.id, []), disabled_locally=spec.id in local.get("disabled", []),
             examples=example_views(spec, rule.kind, rule.examples)))
 

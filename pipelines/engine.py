@@ -30,7 +30,7 @@ import duckdb
 import checks
 from checks.base import Context, RuleSpec, column_sql, condition_sql
 
-from . import schema
+from . import schema, scope
 from .bidders import prepare_bidder_keys
 from .notice_text import prepare_notice_text
 from .reading import Export
@@ -81,6 +81,9 @@ class RuleResult:
     def not_evaluated_reason(self) -> str | None:
         """The Chinese text of why the rule did not run."""
         return self.not_evaluated["text"] if self.not_evaluated else None
+    # a kind that checks a record in parts (listed_party: each party) says, per part, what the
+    # export's columns let it check and what not: [{part, label, checked_by, not_checked}]
+    parts: list[dict] = field(default_factory=list)
 
     @property
     def checked(self) -> int:
@@ -121,7 +124,8 @@ def source_view_sql(spec: RuleSpec) -> str:
         columns += [f"p.{ident(n)} AS {ident('project.' + n)}" for c in schema.TABLES["projects"].loaded_columns
                     for n in (c.name, c.name + "__raw")[:2 if c.kind in ("datetime", "bool", "number") else 1]]
         joins = "LEFT JOIN (SELECT DISTINCT ON (project_id) * FROM projects) p ON p.project_id = t.project_id"
-    where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond)]
+    where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond, table.name)]
+    where += scope.source_filter(spec)  # the statute's trade types and 依法必须招标 (pipelines.scope)
     return (f"SELECT {', '.join(columns)} FROM {ident(table.name)} t {joins} "
             f"WHERE {' AND '.join(where) if where else 'TRUE'}")
 
@@ -236,10 +240,14 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     result.not_evaluated = not_evaluated(spec, export)
     if result.not_evaluated:
         return result
+    if hasattr(rule.kind, "parts"):
+        result.parts = rule.kind.parts(spec, export.files[spec.table].missing_columns)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}")
     prepare(con, rule.kind, export)
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(rule.kind.compile(spec, ctx))}")
+    wrapped = scope.wrap(spec, rule.kind.compile(spec, ctx), SOURCE, getattr(rule.kind, "GROUPED", False),
+                         unless_missing=bool(spec.unless) and spec.unless in export.files[spec.table].missing_columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(wrapped)}")
     for outcome, why, count in con.execute(
             f"SELECT outcome, CAST(reason AS VARCHAR), count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC, 2").fetchall():
         result.counts[outcome] = result.counts.get(outcome, 0) + count
@@ -270,6 +278,7 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], export: Export,
     """Run ``rules`` in order; violations land in the ``violations`` table and every judged
     record's outcome in ``outcomes`` (pending ones with their evidence, for due-soon lists)."""
     create_missing_tables(con, export)
+    scope.prepare(con, scope.load_params(rules[0].path.parent if rules else None))
     con.execute(VIOLATIONS_DDL)
     results = []
     for order, rule in enumerate(rules):

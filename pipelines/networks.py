@@ -9,7 +9,10 @@ the groups. For each group of two or more bidders (EXPORT-V1 "Collusion findings
 
 * ``members`` and ``member_names``; ``lots``: the lots where two or more members bid together;
   ``evidence_lots``: the lots with evidence; ``evidence_types``: the attributes on its edges;
-* ``strength`` = distinct evidence types × lots with evidence — groups are sorted by it;
+* ``strength`` = distinct evidence types × lots with evidence — groups are sorted by it. Only §40
+  evidence counts: §34 (same legal representative, ``not_collusion_evidence``) is an eligibility
+  rule, not collusion evidence (DOMAIN.md, "§39 vs §40"), so its edges link members but add no
+  strength; a one-lot lead (``evidence.lead``, e.g. one shared MAC in one lot) is no edge at all;
 * ``wins``: member → the group's lots it won; ``rotation``: in at least ``rotation_min_lots``
   lots with evidence exactly one member wins each, the others lose, and more than one member
   takes a turn;
@@ -48,6 +51,9 @@ class NetworkParams(BaseModel):
     min_strength: int = Field(2, ge=1)
     weak_attributes: list[str] = ["ip_address", "mac_address"]
     rotation_min_lots: int = Field(3, ge=2)
+    # links that are eligibility matters (条例 §34), not §40 collusion evidence: they join members
+    # into a group but count for neither its strength nor its being suspected
+    not_collusion_evidence: list[str] = ["legal_rep_id"]
 
 
 def load_params(rules_folder: Path) -> NetworkParams:
@@ -56,9 +62,10 @@ def load_params(rules_folder: Path) -> NetworkParams:
         return NetworkParams()
     doc = YamlDoc.load(path)
     params = validate_with(doc, NetworkParams, doc.data or {})
-    unknown = [a for a in params.weak_attributes if a not in ATTRIBUTE_LABELS]
-    if unknown:
-        raise doc.error(("weak_attributes",), f"未知属性 unknown attribute {unknown}; 可用 known: {', '.join(ATTRIBUTE_LABELS)}")
+    for name in ("weak_attributes", "not_collusion_evidence"):
+        unknown = [a for a in getattr(params, name) if a not in ATTRIBUTE_LABELS]
+        if unknown:
+            raise doc.error((name,), f"未知属性 unknown attribute {unknown}; 可用 known: {', '.join(ATTRIBUTE_LABELS)}")
     return params
 
 
@@ -70,7 +77,8 @@ def _evidence_sql(rule_ids: list[str]) -> str:
         FROM (SELECT project_id, evidence->>'attribute' AS attribute, evidence->>'value' AS value,
                      evidence->>'value_key' AS value_key,
                      unnest(from_json(evidence->'bidders', {shape})) AS bidder
-              FROM violations WHERE {in_list('rule_id', rule_ids)})"""
+              FROM violations WHERE {in_list('rule_id', rule_ids)}
+                AND NOT coalesce(CAST(evidence->>'lead' AS BOOLEAN), FALSE))"""
 
 
 def _components(con: duckdb.DuckDBPyConnection) -> int:
@@ -102,6 +110,8 @@ def _components(con: duckdb.DuckDBPyConnection) -> int:
 def _groups_sql(params: NetworkParams) -> str:
     labels = "CASE x " + " ".join(f"WHEN {literal(a)} THEN {literal(lb)}" for a, lb in ATTRIBUTE_LABELS.items()) + " END"
     weak = in_list("attribute", params.weak_attributes)
+    counts = f"NOT coalesce({in_list('attribute', params.not_collusion_evidence)}, FALSE)" \
+        if params.not_collusion_evidence else "TRUE"
     return f"""
     WITH names AS (  -- each member's name as its bids most often write it
         SELECT bidder_key, first(bidder_name ORDER BY n DESC, bidder_name) AS member_name
@@ -121,11 +131,13 @@ def _groups_sql(params: NetworkParams) -> str:
         FROM member_bids mb SEMI JOIN co_lots c USING (label, project_id) WHERE mb.won GROUP BY ALL),
     edges AS (SELECT l.label, e.* FROM net_edges e JOIN net_label l ON l.node = e.a),
     evidence AS (
-        SELECT label, count(DISTINCT attribute) AS n_types, count(DISTINCT project_id) AS n_lots,
+        SELECT label, count(DISTINCT attribute) FILTER (WHERE {counts}) AS n_types,
+               count(DISTINCT project_id) FILTER (WHERE {counts}) AS n_lots,
                list(DISTINCT attribute ORDER BY attribute) AS evidence_types,
                list_transform(list(DISTINCT attribute ORDER BY attribute), lambda x: {labels}) AS evidence_labels,
                list(DISTINCT project_id ORDER BY project_id) AS evidence_lots,
-               bool_or(NOT {weak}) AS has_strong,
+               coalesce(bool_or(NOT {weak} AND {counts}), FALSE) AS has_strong,
+               bool_or({counts}) AS has_collusion_evidence,
                list({{'members': [a, b], 'attribute': attribute, 'project_id': project_id, 'value': value}}
                     ORDER BY project_id, attribute, a, b) AS edges
         FROM edges GROUP BY label),
@@ -173,6 +185,8 @@ def _groups_sql(params: NetworkParams) -> str:
         'winners_in_order': winners_in_order,
         'suspected': strength >= {params.min_strength} AND has_strong,
         'assessment': CASE WHEN strength >= {params.min_strength} AND has_strong THEN '疑似围标串标'
+                           WHEN NOT has_collusion_evidence
+                               THEN '资格问题：仅有法定代表人相同（条例第三十四条），不是串通证据，请评标委员会或行政监督部门核实'
                            WHEN NOT has_strong THEN '线索：仅有弱信号（IP/MAC 共用），待核实'
                            ELSE '线索：证据强度不足，待核实' END,
         'departments': coalesce(departments, []), 'edges': edges}}) AS "group"

@@ -88,6 +88,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("tenderer_uscc", "招标人统一社会信用代码", kind="uscc"),
         C("agency_name", "招标代理机构"),
         C("budget", "预算金额（元）", "预算金额", kind="number"),
+        C("must_tender", "依法必须招标", "是否依法必须招标", kind="bool"),
+        C("category", "标的类别", "项目类别"),
         C("deposit_amount", "投标保证金（元）", "投标保证金", kind="number"),
         C("docs_issued_at", "招标文件发出时间", kind="datetime"),
         C("bid_deadline", "投标截止时间", kind="datetime"),
@@ -229,6 +231,7 @@ TABLES.update({t.name: t for t in (
         C("acted_at", "实施日期", "执法日期", kind="datetime"),
         C("target", "执法对象"),
         C("project_id", "项目编号"),
+        C("legal_basis", "法定依据", "法律依据"),
     )),
     Table("panels", "评标委员会", (
         C("seat_id", "记录编号", "评委记录编号", required=True),

@@ -20,6 +20,7 @@ def rule_summary(result) -> dict:
         "not_evaluated": result.not_evaluated,  # {code, text, ...params} when the rule could not run
         "checked": result.checked, **counts,
         "reasons": result.reasons,  # [{code, text, count, ...params}] of the not-evaluable records
+        "parts": result.parts,  # per part of the record (listed_party: each party): what could not be checked
     }
 
 

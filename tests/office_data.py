@@ -55,7 +55,7 @@ def synthetic_data(n: int, ledger: bool = False) -> ReportData:
         v = {"rule_id": rule_id, "check": CHECKS[rule_id], "severity": severity, "table": table, "record_id": f"R{i:06d}",
              "project_id": f"HG2026-{i % 5000:04d}", "department": DEPARTMENTS[(i * 7) % len(DEPARTMENTS)],
              "basis": f"{BASIS} {clause}", "message": f"第{i}号记录违反“{title}”，应于规定期限内整改（合成数据）",
-             "evidence": ev, "refer_to": ["纪检监察机关"] if rule_id == "bribery-record" else [], "key": f"k{i}"}
+             "evidence": ev, "refer_to": ["行政监督部门", "评标委员会"] if rule_id == "bribery-record" else [], "key": f"k{i}"}
         if ledger:
             v.update(status="new" if i % 4 == 0 else "open", first_seen="2026-10-02" if i % 4 else "2026-11-27",
                      runs_open=1 if i % 4 == 0 else 1 + i % 9)

@@ -17,7 +17,7 @@ def test_identical_prices_from_different_bidders_are_a_warning_but_the_budget_ce
     assert v["evidence"]["bid_ids"] == ["B1", "B2"] and v["evidence"]["facts"] == {"price": 900000.0}
     assert [b["bid_id"] for b in v["evidence"]["bids"]] == ["B1", "B2", "B3"]  # the whole lot, for checking
     assert v["message"] == (f"标段P1中2家投标人（{NAMES['A']}、{NAMES['B']}）报价均为900,000.00元，涉及投标B1、B2，"
-                            "请核查是否串通投标")
+                            "存在《招标投标法实施条例》第四十条第（四）项所列情形的迹象，请核实")
     assert run.outcomes("price-identical") == {"P1": "violated", "P2": "compliant", "P3": "compliant",
                                                "P4": "not_evaluable"}
 

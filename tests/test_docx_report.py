@@ -63,7 +63,7 @@ def test_summary_paragraph_numbers_are_those_of_summary_json(briefing):
                    f"警告{sev.get('warning', 0)}条", f"提示{sev.get('info', 0)}条",
                    f"另有{sum(r['pending'] for r in rules)}条尚未到期",
                    f"{sum(r['not_evaluable'] for r in rules)}条因数据缺失或无法识别无法判断",
-                   f"数据质量问题{totals['data_quality_findings']}处", "截至2026年11月27日", "投诉10条"):
+                   f"数据质量问题{totals['data_quality_findings']}处", "截至2026年11月27日", "投诉11条"):
         assert phrase in text, phrase
 
 
@@ -78,7 +78,7 @@ def test_department_table_has_a_row_per_department_with_its_counts(briefing):
     assert set(body) == set(totals)
     for dept, n in totals.items():
         assert (int(body[dept][1]), int(body[dept][2])) == (n, errors[dept]), dept
-    assert int(body["市农业农村局"][4]) == 1  # CC2026-04 never published
+    assert int(body["市农业农村局"][4]) == 2  # CC2026-04: neither its results nor its plan ever published
     assert int(body["市水务局"][5]) == 1  # B005 name-only match
     assert rows[-1][0] == "合计" and int(rows[-1][1]) == len(violations)
     counts = [int(r[1]) for r in rows[1:-1]]
@@ -136,6 +136,7 @@ def test_decisions_name_overdue_departments_referrals_possible_matches_and_missi
     assert any("市农业农村局" in t and "CC2026-04" in t and "逾期" in t for t in items)
     assert any("市自然资源局" in t and "TS2026-05" in t for t in items)
     assert not any(word in text for word in ("纪检", "纪委", "公安"))  # never referred by the tool itself
+    assert any("B004" in t and "评标委员会" in t for t in items)
     assert any("B005" in t and "疑似" in t and "核实" in t for t in items)
     reasons = Counter()
     for r in summary["rules"]:

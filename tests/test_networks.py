@@ -76,7 +76,18 @@ def test_false_positive_traps_make_no_group(audit_export, tmp_path):
         bid("B7", "L4", "E", file_machine_code="", agent_id="", deposit_account="-"),  # empty and placeholder
         bid("B8", "L4", "F", file_machine_code="", agent_id="", deposit_account="-"),
     ]), only=SHARED_RULES, rules_dir=rules)
-    assert run.audit.groups == [] and run.violations() == []
+    # the one-lot shared IP is a lead (warning), but a lead is no edge: no group
+    assert run.audit.groups == [] and [(v["rule_id"], v["record_id"], v["severity"]) for v in run.violations()] == [
+        ("shared-ip", "L1", "warning")]
+
+
+def test_a_shared_legal_representative_links_a_pair_but_adds_no_strength(audit_export):
+    rep = AGENT
+    run = audit_export(export([bid(f"B{i}{w}", f"L{i}", w, legal_rep_id=rep) for i in range(3) for w in "AB"]),
+                       only=SHARED_RULES)
+    [group] = run.audit.groups
+    assert group["evidence_types"] == ["legal_rep_id"] and group["strength"] == 0  # §34 is eligibility, not §40
+    assert group["suspected"] is False and "第三十四条" in group["assessment"]
 
 
 def test_a_group_linked_only_by_a_shared_ip_is_a_lead_not_a_suspected_collusion(audit_export):

@@ -39,14 +39,47 @@ def bid(bid_id="B1", rep_id=ZHANG, agent_id=LI, submitted="2026-03-05", uscc_=NO
     return f"{bid_id},P1,鹤岗（北方）建设有限公司,{uscc_},张三,{rep_id},李四,{agent_id},{submitted}\n"
 
 
-def test_bidder_with_a_bribery_record_is_an_error_referred_to_discipline_inspection(audit_export):
+def test_bidder_with_a_bribery_record_is_an_eligibility_error_for_the_panel_and_department(audit_export):
     run = audit_export(export(bid(), f"E1,行贿犯罪记录,鹤岗北方建设公司,{NORTH},企业,2024-01-01,,检察院\n"), only=[RULE])
     assert run.outcomes(RULE) == {"B1": "violated"}
     [v] = run.violations(RULE)
-    assert v["severity"] == "error" and v["refer_to"] == ["纪检监察机关"]
+    # 条例 §51: the 评标委员会 rejects the bid; §42(四): a false pledge is for the 行政监督部门 — never 纪检监察 by itself
+    assert v["severity"] == "error" and v["refer_to"] == ["行政监督部门", "评标委员会"]
     assert v["message"] == ("鹤岗（北方）建设有限公司在2026-03-05投标P1时，投标人有行贿犯罪记录"
-                            "（名单记录E1，按统一社会信用代码匹配，确认匹配）")
+                            "（名单记录E1，按统一社会信用代码匹配，确认匹配），应否决其投标，请评标委员会或行政监督部门核实")
     assert v["evidence"]["matches"][0]["subject_id"] == NORTH  # a USCC is not personal
+
+
+def test_bids_with_ids_but_no_names_are_checked_by_id_and_the_summary_says_what_was_not(audit_export):
+    header = "bid_id,project_id,bidder_name,bidder_uscc,legal_rep_id,agent_id,submitted_at\n"
+    files = {"projects.csv": "project_id,department,bid_deadline\nP1,市住建局,2026-03-10\n",
+             "bids.csv": header + f"B1,P1,鹤岗（北方）建设有限公司,{NORTH},{ZHANG},{LI},2026-03-05\n"
+                                  f"B2,P1,别的建设有限公司,{OTHER},{ZHANG_OTHER},,2026-03-05\n",
+             "credit_list.csv": CREDIT_HEADER + f"E1,行贿犯罪记录,张三,{ZHANG},个人,2024-01-01,,检察院\n"
+                                                f"E2,行贿犯罪记录,李四,,个人,2024-01-01,,检察院\n"}
+    run = audit_export(files, only=[RULE])
+    result = run.result(RULE)
+    assert result.evaluated  # the names missing no longer silence the whole rule
+    assert run.outcomes(RULE) == {"B1": "violated", "B2": "compliant"}
+    [v] = run.violations(RULE)
+    assert v["severity"] == "error" and [m["matched_by"] for m in v["evidence"]["matches"]] == ["resident_id"]
+    parts = {p["part"]: p for p in result.parts}
+    assert parts["bidder"]["not_checked"] is None and parts["bidder"]["checked_by"] == ["uscc", "name"]
+    assert parts["legal_rep"]["checked_by"] == ["resident_id"]
+    assert "缺少法定代表人列" in parts["legal_rep"]["not_checked"]  # E2 (李四, name only) could not be looked for
+    assert "只按身份证号核对" in parts["agent"]["not_checked"]
+
+
+def test_a_party_with_neither_name_nor_id_column_is_reported_unchecked(audit_export):
+    header = "bid_id,project_id,bidder_name,bidder_uscc,submitted_at\n"
+    files = {"projects.csv": "project_id,department,bid_deadline\nP1,市住建局,2026-03-10\n",
+             "bids.csv": header + f"B1,P1,鹤岗（北方）建设有限公司,{NORTH},2026-03-05\n",
+             "credit_list.csv": CREDIT_HEADER + f"E1,行贿犯罪记录,张三,{ZHANG},个人,2024-01-01,,检察院\n"}
+    run = audit_export(files, only=[RULE])
+    assert run.outcomes(RULE) == {"B1": "compliant"}  # the bidder part ran
+    parts = {p["part"]: p for p in run.result(RULE).parts}
+    assert parts["legal_rep"]["checked_by"] == [] and "未核对法定代表人" in parts["legal_rep"]["not_checked"]
+    assert parts["agent"]["checked_by"] == [] and "未核对授权委托人" in parts["agent"]["not_checked"]
 
 
 def test_bid_with_no_listed_party_is_compliant(audit_export):

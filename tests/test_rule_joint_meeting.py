@@ -25,6 +25,7 @@ def test_a_year_without_any_meeting_is_a_violation_of_the_convenor(audit):
                                                     "2026": "pending"}
     [v] = run.violations("joint-meeting-yearly")
     assert v["department"] == "市发改委" and v["basis"] == "鹤发改公管〔2022〕216号 一(一)"
+    assert v["severity"] == "warning"  # "原则上，每年召开一次": a principle, not a hard limit
     assert v["message"].startswith("2024年未召开公共资源交易监管工作联席会议（当年记录0次）")
 
 
@@ -81,21 +82,35 @@ def test_a_contact_without_a_start_date_is_not_evaluable(audit):
 
 # --- member-contact-report (一(二)) ---------------------------------------------------------
 
+#: first designations of the units the change tests use (一(二) binds changes, "变动时", not these)
+FIRST = ("F1,市住建局,联络员,赵一,,2024-03-01,2026-10-08,2024-03-04\n"
+         "F2,市水务局,责任领导,钱二,,2024-03-01,2026-10-08,2024-03-04\n"
+         "F3,市审计局,联络员,孙三,,2024-03-01,2026-10-08,2024-03-04\n")
+
+
 def test_a_change_reported_after_three_working_days_is_late(audit):
     # confirmed Fri 2026-10-09; 10-10 (Sat, 调休上班), 10-12, 10-13 -> due 10-13
     rows = ("A,市住建局,联络员,张三,13900000001,2026-10-09,,2026-10-13\n"
             "B,市水务局,责任领导,李四,13900000002,2026-10-09,,2026-10-14\n")
-    run = audit({"member_contacts.csv": CONTACTS + rows})
+    run = audit({"member_contacts.csv": CONTACTS + FIRST + rows})
     assert run.outcomes("member-contact-report") == {"A": "compliant", "B": "violated"}
     [v] = run.violations("member-contact-report")
     assert v["department"] == "市水务局" and v["evidence"]["due_date"] == "2026-10-13"
-    assert v["message"] == "市水务局的责任领导于2026-10-09调整确定，应于2026-10-13前将联系方式报市发改委公管办，实际于2026-10-14报送，已超期"
+    assert v["message"] == ("市水务局的责任领导于2026-10-09变动调整确定，应于2026-10-13前将联系方式报市发改委公管办，"
+                            "实际于2026-10-14报送，已超期")
     assert "李四" not in str(v) and "13900000002" not in str(v)
 
 
-def test_an_unreported_change_is_pending_then_late_and_an_unknown_date_not_evaluable(audit):
-    rows = ("A,市住建局,联络员,张三,,2026-11-25,,\nB,市水务局,联络员,李四,,2026-11-02,,\n"
-            "C,市审计局,联络员,王五,,2026-13-01,,2026-11-02\n")
+def test_the_first_designation_is_not_a_change_and_is_not_judged(audit):
+    rows = "A,市住建局,联络员,张三,,2026-10-09,,2026-11-20\n"  # the unit's first 联络员, reported late
     run = audit({"member_contacts.csv": CONTACTS + rows})
-    assert run.outcomes("member-contact-report") == {"A": "pending", "B": "violated", "C": "not_evaluable"}
+    assert run.outcomes("member-contact-report") == {} and run.violations("member-contact-report") == []
+
+
+def test_an_unreported_change_is_pending_then_late_and_an_unknown_date_not_evaluable(audit):
+    rows = ("A,市住建局,联络员,张三,,2026-11-25,,\nB,市水务局,责任领导,李四,,2026-11-02,,\n"
+            "C,市审计局,联络员,王五,,2026-13-01,,2026-11-02\n")
+    run = audit({"member_contacts.csv": CONTACTS + FIRST + rows})
+    outcomes = run.outcomes("member-contact-report")
+    assert {k: outcomes[k] for k in "ABC"} == {"A": "pending", "B": "violated", "C": "not_evaluable"}
     assert run.reasons("member-contact-report") == {"C": "调整确定日期无法识别"}

@@ -20,9 +20,20 @@ def test_verification_on_or_before_the_evaluation_day_is_compliant_later_or_neve
     assert run.outcomes("expert-onsite-verification") == {"S1": "compliant", "S2": "violated", "S3": "violated"}
     s2, s3 = run.violations("expert-onsite-verification")
     assert s2["department"] == "市公共资源交易中心" and s3["department"] == "市水务局"  # no venue: the project's
-    assert s2["message"] == "项目P1评标专家（记录S2）应于评标当日2026-05-06前经现场核验，实际于2026-05-07核验，已超期"
+    assert s2["message"] == "项目P1评标专家（记录S2）应于评标当日2026-05-06或之前经现场核验，实际于2026-05-07核验，已超期"
     assert s3["message"].endswith("截至2026-11-27仍未核验")
     assert "李四" not in str(s2) and "王五" not in str(s3)
+
+
+def test_a_saturday_or_holiday_evaluation_verified_on_the_next_working_day_is_a_violation(audit):
+    # verification is a precondition of the evaluation, not a period: 民法典 §203 never moves it
+    rows = ("S1,P1,E1,张三,2026-06-08 08:30,2026-06-06 09:00,市公共资源交易中心\n"   # Sat evaluation, Mon check
+            "S2,P1,E2,李四,2026-10-08 08:30,2026-10-03 09:00,市公共资源交易中心\n"   # 国庆 evaluation, checked after
+            "S3,P1,E3,王五,2026-06-06 08:10,2026-06-06 09:00,市公共资源交易中心\n")  # the same Saturday: fine
+    run = audit({"panels.csv": PANELS + rows, "projects.csv": PROJECTS})
+    assert run.outcomes("expert-onsite-verification") == {"S1": "violated", "S2": "violated", "S3": "compliant"}
+    s1, s2 = run.violations("expert-onsite-verification")
+    assert s1["evidence"]["due_date"] == "2026-06-06" and s2["evidence"]["due_date"] == "2026-10-03"
 
 
 def test_a_future_evaluation_is_pending_and_an_unknown_evaluation_date_not_evaluable(audit):

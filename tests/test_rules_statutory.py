@@ -13,11 +13,14 @@ from pipelines.yamlfile import YamlDoc
 NOTICE = "鹤发改公管〔2022〕216号"
 COMPLAINTS = "complaint_id,project_id,received_by,received_at,competent_department,transferred_at,accepted_at,decided_at,feedback_at\n"
 PROJECTS = ("project_id,trade_type,department,budget,deposit_amount,docs_issued_at,bid_deadline,evaluation_report_at,"
-            "candidates_published_at,candidates_publicity_end,award_notice_at,contract_signed_at,contract_published_at\n")
+            "candidates_published_at,candidates_publicity_end,award_notice_at,contract_signed_at,contract_published_at,"
+            "must_tender,category\n")
 CREDIT = "entry_id,list_type,subject_name,listed_at,publisher,published_at,reported_at\n"
 
 
 def project(pid, trade="工程建设", dept="市住建局", **cols) -> str:
+    """A project row; 依法必须招标 is 是 unless given (the tests of the 依法必须招标 scope set it)."""
+    cols.setdefault("must_tender", "是")
     names = PROJECTS.strip().split(",")[3:]
     return ",".join([pid, trade, dept] + [cols.get(n, "") for n in names]) + "\n"
 
@@ -120,10 +123,11 @@ def test_credit_report_not_attached_is_an_advisory_info(audit_rules):
     assert v["message"] == "项目P1的投标N（乙公司）未附信用中国网站下载的信用报告，请引导投标人附带"
 
 
-def test_credit_list_entries_published_within_the_parameter_limit_by_their_publisher(audit_rules):
-    # listed 09-25 (中秋): 09-28, 29, 30, 10-08, 09, 10 (调休), 12 -> 7th working day 10-12
-    rows = ("OK,严重违法失信,甲公司,2026-09-25,市住建局,2026-10-12,2026-09-28\n"
-            "LATE,评标专家违法,专家乙,2026-09-25,市水务局,2026-10-13,2026-10-13\n"
+def test_credit_list_entries_published_within_twenty_working_days_and_reported_within_the_packs_seven(audit_rules):
+    # listed 09-25 (中秋): 09-28, 29, 30, 10-08, 09, 10 (调休), 12 -> 7th working day 10-12 (report, the pack's own);
+    # then 10-13 … 10-16, 10-19 … 10-23, 10-26 … 10-29 -> 20th working day 10-29 (publication, 政府信息公开条例 §26)
+    rows = ("OK,严重违法失信,甲公司,2026-09-25,市住建局,2026-10-29,2026-09-28\n"
+            "LATE,评标专家违法,专家乙,2026-09-25,市水务局,2026-10-30,2026-10-13\n"
             "NEVER,严重违法失信,丙公司,2026-09-25,,,\n"
             "BAD,严重违法失信,丁公司,2026-13-01,市住建局,2026-10-12,\n"
             "COURT,失信被执行人,戊公司,2026-01-01,鹤岗市中级人民法院,,\n")  # the courts' list: not this clause
@@ -134,9 +138,12 @@ def test_credit_list_entries_published_within_the_parameter_limit_by_their_publi
         "OK": "compliant", "LATE": "violated", "NEVER": "violated", "BAD": "not_evaluable"}
     late, never = run.violations("credit-list-publication")
     assert late["department"] == "市水务局" and late["severity"] == "warning"
-    assert late["evidence"]["due_date"] == "2026-10-12" and late["basis"] == NOTICE + " 八(一)"
+    assert late["evidence"]["due_date"] == "2026-10-29" and late["basis"] == NOTICE + " 八(一)；《政府信息公开条例》第二十六条"
+    assert "政府信息公开条例第二十六条的20个工作日" in late["message"]
     assert never["department"] is None  # no publisher given: the report shows “未注明部门”
-    assert "应于2026-10-12前报市信用办、市发改委" in run.violations("credit-list-report")[0]["message"]
+    report = run.violations("credit-list-report")[0]
+    assert "应于2026-10-12前报市信用办、市发改委" in report["message"] and report["severity"] == "warning"
+    assert "本规则包设定的期限" in report["message"] and "不是法定期限" in report["message"]  # said where it is read
 
 
 def test_credit_list_report_needs_the_reported_at_column(audit_rules):
@@ -179,11 +186,17 @@ def test_candidates_publicity_lasts_at_least_three_days(audit_rules):
 def test_clarification_at_least_fifteen_days_before_the_projects_bid_deadline(audit_rules):
     files = {"notices.csv": "notice_id,project_id,notice_type,published_at\n"
                             "OK,P1,变更公告,2026-09-01\nLATE,P2,变更公告,2026-09-01\nORPHAN,P9,变更公告,2026-09-01\n"
-                            "TENDER,P2,招标公告,2026-09-10\nLAND,P3,变更公告,2026-09-10\n",
-             **projects(project("P1", bid_deadline="2026-09-16 09:00"), project("P2", "政府采购", bid_deadline="2026-09-15"),
-                        project("P3", "土地使用权", bid_deadline="2026-09-11"))}
-    run = audit_rules(files, only=["clarification-lead-time"])
+                            "TENDER,P2,招标公告,2026-09-10\nLAND,P3,变更公告,2026-09-10\n"
+                            "GP,P4,变更公告,2026-09-01\n",
+             **projects(project("P1", bid_deadline="2026-09-16 09:00"), project("P2", bid_deadline="2026-09-15"),
+                        project("P3", "土地使用权", bid_deadline="2026-09-11"),
+                        project("P4", "政府采购", bid_deadline="2026-09-15"))}
+    run = audit_rules(files, only=["clarification-lead-time", "procurement-clarification-lead-time"])
     assert run.outcomes("clarification-lead-time") == {"OK": "compliant", "LATE": "violated", "ORPHAN": "not_evaluable"}
+    assert run.reasons("clarification-lead-time") == {"ORPHAN": "项目不在项目表中，无法判断适用的法律"}
+    # the 政府采购 change notice is judged under 采购条例 §31, never under 条例 §21
+    assert run.outcomes("procurement-clarification-lead-time") == {"GP": "violated", "ORPHAN": "not_evaluable"}
+    assert only_violation(run, "procurement-clarification-lead-time")["basis"] == "《政府采购法实施条例》第三十一条"
     v = only_violation(run, "clarification-lead-time")
     assert v["severity"] == "warning" and v["evidence"]["earliest_date"] == "2026-09-16"
     assert "投标截止时间2026-09-15应不早于2026-09-16" in v["message"]
@@ -208,7 +221,8 @@ def test_tender_period_of_twenty_days_is_an_unconfirmed_parameter(audit_rules):
 def test_contract_signed_within_thirty_days_of_the_award_notice(audit_rules):
     # 09-01 + 30 days = 10-01 (国庆): due 10-08
     files = projects(project("OK", award_notice_at="2026-09-01", contract_signed_at="2026-10-08"),
-                     project("LATE", "政府采购", award_notice_at="2026-09-01", contract_signed_at="2026-10-09"),
+                     project("LATE", award_notice_at="2026-09-01", contract_signed_at="2026-10-09"),
+                     project("GP", "政府采购", award_notice_at="2026-09-01", contract_signed_at="2026-10-09"),
                      project("OPEN", award_notice_at="2026-11-20"),
                      project("NONE"),
                      project("LAND", "土地使用权", award_notice_at="2026-01-01"))
@@ -218,6 +232,86 @@ def test_contract_signed_within_thirty_days_of_the_award_notice(audit_rules):
     v = only_violation(run, "contract-signing")
     assert v["severity"] == "warning" and v["evidence"]["due_date"] == "2026-10-08"
     assert "未经原文核实" in next(r for r in load_pack().rules if r.id == "contract-signing").spec.description
+    run = audit_rules(files, only=["procurement-contract-signing"])
+    assert run.outcomes("procurement-contract-signing") == {"GP": "violated"}
+    assert only_violation(run, "procurement-contract-signing")["basis"] == "《政府采购法》第四十六条"
+
+
+# --- 依法必须招标: 招标投标法 §24 and 条例 §54 bind only projects that must be tendered by law ----------
+
+def test_a_350_wan_construction_tender_with_a_15_day_period_is_not_a_finding(audit_rules):
+    # 施工 below 4,000,000 (发改委令16号 §5): not 依法必须招标, so §24's 20 days do not bind it
+    files = projects(project("SMALL", budget="3500000", category="施工", must_tender="",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-19"),
+                     project("BIG", budget="4000000", category="施工", must_tender="",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-19"),
+                     project("SAID", budget="3500000", category="施工", must_tender="是",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-19"),
+                     project("NOT", budget="9000000", category="施工", must_tender="否",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-19"))
+    run = audit_rules(files, only=["tender-period"])
+    assert run.outcomes("tender-period") == {"BIG": "violated", "SAID": "violated"}  # SMALL, NOT: not applicable
+    big, said = run.violations("tender-period")
+    assert big["evidence"]["must_tender_by"] == "预算金额不低于各类门槛（400万元）"  # 4,000,000 itself: "以上"
+    assert said["evidence"]["must_tender_by"] == "项目表“依法必须招标”为是"
+
+
+def test_a_project_that_cannot_be_classified_is_not_evaluable_never_a_violation(audit_rules):
+    files = projects(project("NOCAT", budget="2500000", must_tender="", docs_issued_at="2026-03-04", bid_deadline="2026-03-10"),
+                     project("NOBUDGET", category="施工", must_tender="", docs_issued_at="2026-03-04",
+                             bid_deadline="2026-03-10"),
+                     project("HUGE", budget="5000000", must_tender="", docs_issued_at="2026-03-04", bid_deadline="2026-03-10"),
+                     project("TINY", budget="900000", must_tender="", docs_issued_at="2026-03-04", bid_deadline="2026-03-10"),
+                     project("GOODS", budget="2500000", category="货物", must_tender="", docs_issued_at="2026-03-04",
+                             bid_deadline="2026-03-10"))
+    run = audit_rules(files, only=["tender-period"])
+    # at or above every threshold: must-tender whatever the category; below every one: never
+    assert run.outcomes("tender-period") == {"NOCAT": "not_evaluable", "NOBUDGET": "not_evaluable",
+                                             "HUGE": "violated", "GOODS": "violated"}
+    reasons = run.reasons("tender-period")
+    assert reasons["NOCAT"].startswith("无法判断是否依法必须招标：“依法必须招标”未填写，标的类别未填写或不在门槛表中")
+    assert reasons["NOBUDGET"] == "无法判断是否依法必须招标：“依法必须招标”与预算金额均未填写"
+    goods, huge = run.violations("tender-period")
+    assert goods["evidence"]["must_tender_by"] == "标的类别货物，门槛2000000.00元"
+    assert huge["evidence"]["must_tender_by"] == "预算金额不低于各类门槛（400万元）"
+
+
+def test_candidates_publication_binds_must_tender_projects_only(audit_rules):
+    files = projects(project("SMALL", budget="3500000", category="施工", must_tender="",
+                             evaluation_report_at="2026-03-02", candidates_published_at="2026-03-20"),
+                     project("BIG", budget="4500000", category="施工", must_tender="",
+                             evaluation_report_at="2026-03-02", candidates_published_at="2026-03-20"))
+    run = audit_rules(files, only=["candidates-publication", "candidates-publicity-period"])
+    assert run.outcomes("candidates-publication") == {"BIG": "violated"}
+
+
+# --- 政府采购 under its own law ----------------------------------------------------------------------
+
+def test_procurement_tender_period_and_deposit_follow_the_procurement_law(audit_rules):
+    files = projects(project("GP", "政府采购", budget="1000000", deposit_amount="20001",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-23"),
+                     project("GPOK", "政府采购", budget="1000000", deposit_amount="20000",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-24"),
+                     project("WORKS", budget="1000000", deposit_amount="30000",
+                             docs_issued_at="2026-03-04", bid_deadline="2026-03-05"))
+    run = audit_rules(files, only=["procurement-tender-period", "procurement-deposit-limit", "bid-deposit-limit"])
+    assert run.outcomes("procurement-tender-period") == {"GP": "violated", "GPOK": "compliant"}
+    assert run.outcomes("procurement-deposit-limit") == {"GP": "violated", "GPOK": "compliant"}
+    assert run.outcomes("bid-deposit-limit") == {"WORKS": "violated"}  # 条例 §26 never judges a 政府采购 lot
+    assert only_violation(run, "procurement-tender-period")["basis"] == "《政府采购法》第三十五条"
+    assert only_violation(run, "procurement-deposit-limit")["basis"] == "《政府采购法实施条例》第三十三条"
+
+
+def test_procurement_complaint_decision_counts_thirty_working_days_from_receipt_not_acceptance(audit_rules):
+    # received 09-01: the 30th working day after it is 10-19 (中秋 09-25, 国庆 skipped, 09-20 and 10-10 worked)
+    rows = ("OK,P1,市财政局,2026-09-01,,,2026-09-20,2026-10-19,\n"
+            "LATE,P1,市财政局,2026-09-01,,,2026-09-02,2026-10-20,\n"   # from acceptance it would be in time
+            "WORKS,P2,市住建局,2026-09-01,,,2026-09-02,2026-10-20,\n")
+    files = {"complaints.csv": COMPLAINTS + rows, **projects(project("P1", "政府采购"), project("P2"))}
+    run = audit_rules(files, only=["procurement-complaint-decision", "complaint-decision"])
+    assert run.outcomes("procurement-complaint-decision") == {"OK": "compliant", "LATE": "violated"}
+    assert only_violation(run, "procurement-complaint-decision")["evidence"]["due_date"] == "2026-10-19"
+    assert run.outcomes("complaint-decision") == {"WORKS": "compliant"}  # 条例 §61: from acceptance 09-02
 
 
 def test_bid_deposit_at_most_two_percent_of_the_budget(audit_rules):
@@ -282,7 +376,8 @@ STATUTORY = ["complaint-acceptance", "complaint-acceptance-transferred", "compla
              "credit-list-publication", "credit-list-report", "credit-report-attached", "candidates-publication",
              "candidates-publicity-period", "award-result-publication", "procurement-award",
              "procurement-contract-publication", "clarification-lead-time", "tender-period", "contract-signing",
-             "bid-deposit-limit"]
+             "bid-deposit-limit", "procurement-tender-period", "procurement-deposit-limit",
+             "procurement-clarification-lead-time", "procurement-contract-signing", "procurement-complaint-decision"]
 
 
 def test_every_rule_is_in_the_pack_order_and_written_in_chinese():

@@ -119,13 +119,12 @@ def test_list_matches_are_flattened_into_readable_columns(audited):
     assert bribery["B004"]["匹配对象"] == "法定代表人" and bribery["B004"]["匹配方式"] == "身份证号"
     assert bribery["B004"]["名单证件号"] == "2304**********1236"  # masked as in violations.jsonl
     assert bribery["B005"]["可信度"] == "疑似，待核实" and bribery["B005"]["匹配方式"] == "名称或姓名相同"
-    assert bribery["B004"]["移送"] == "纪检监察机关"
+    assert bribery["B004"]["移送"] == "行政监督部门、评标委员会"  # 条例 §51, §42(四); never 纪检监察 by itself
 
 
 def test_missing_clause_elements_are_named(audited):
     _, wb, _, _ = audited
     rows = {r["记录编号"]: r for r in records(sheet_for(wb, "credit-clause"))}
-    assert rows["N007"]["缺少要素"] == "失信被执行人条款、行贿犯罪记录条款"
     assert rows["N002"]["缺少要素"] == "行贿犯罪记录条款"
     assert rows["N002"]["已有表述"] == "失信被执行人"
 
@@ -137,7 +136,7 @@ def test_summary_sheet_counts_match_summary_json(audited):
     assert cells["审计截止日期"][1].is_date and cells["审计截止日期"][1].value.date() == dt.date(2026, 11, 27)
     assert cells["违规合计"][1].value == summary["totals"]["violations"]
     assert cells["数据质量问题"][1].value == summary["totals"]["data_quality_findings"]
-    assert "complaints.csv 10 行" in cells["数据文件"][1].value
+    assert "complaints.csv 11 行" in cells["数据文件"][1].value
     header = cells["规则编号"]
     names = [c.value for c in header]
     for r in summary["rules"]:
