@@ -63,8 +63,8 @@ def week2_export(folder: Path) -> Path:
                      "一、项目概况：供热管网维修。二、投标人应具备相应资质。,\n")
     replace_in(folder / "complaints.csv", "TS2026-05,HG2026-004,市自然资源局,2026-11-10,市农业农村局,",
                "TS2026-05,HG2026-004,市自然资源局,2026-11-10,市自然资源局,")
-    replace_in(folder / "inspections.csv", "CC2026-04,市农业农村局,HG2026-004,ZF031;ZF032,2026-10-26,2026-11-01,,",
-               "CC2026-04,市农业农村局,HG2026-004,ZF031;ZF032,2026-10-26,2026-11-01,2026-12-01,鹤岗市政府网站")
+    replace_in(folder / "inspections.csv", "CC2026-04,市农业农村局,HG2026-004,ZF031;ZF032,,2026-10-26,2026-11-01,,",
+               "CC2026-04,市农业农村局,HG2026-004,ZF031;ZF032,,2026-10-26,2026-11-01,2026-12-01,鹤岗市政府网站")
     return folder
 
 
@@ -261,11 +261,11 @@ def test_history_prints_runs_and_per_rule_trends(weeks, capsys, monkeypatch):
     assert "3 次运行" in printed
     for as_of in (WEEK1, WEEK2, WEEK3):
         assert as_of in printed
-    assert "credit-clause" in printed and "2 (+1 −1)" in printed  # week 2: N009 new, N002 resolved
+    assert "credit-clause" in printed and "1 (+1 −1)" in printed  # week 2: N009 new, N002 resolved (N007 no longer a finding)
     assert "0 (+0 −0) 已办3" in printed  # week 2 inspection-disclosure: nothing open, three done late
     assert "已整改" in printed and "新增" in printed and "逾期已办" in printed and "本周补办" in printed
     week2_row = next(line for line in printed.splitlines() if line.count(WEEK2) and "│" in line and "/" in line)
-    assert [cell.strip() for cell in week2_row.split("│")[2:8]] == ["12", "10/2/0", "2", "6", "4", "1"]
+    assert [cell.strip() for cell in week2_row.split("│")[2:8]] == ["11", "9/2/0", "2", "5", "4", "1"]
 
 
 def test_report_marks_new_and_open_violations_and_lists_the_resolved(weeks):
@@ -335,7 +335,7 @@ def test_a_format_1_ledger_is_read_with_late_done_from_evidence_and_upgraded_by_
         con.execute("ALTER TABLE run_violations DROP COLUMN late_done")
         con.execute("UPDATE ledger_info SET value = '1' WHERE key = 'format'")
     runs = ledger_module.read_history(book).runs
-    assert [(r["new"], r["open"], r["late_done"]) for r in runs] == [(9, 0, 3)]
+    assert [(r["new"], r["open"], r["late_done"]) for r in runs] == [(8, 0, 3)]
     audit(weeks["export2"], tmp_path / "w2", WEEK2, book, rules=rules_dir)
     assert by_status(tmp_path / "w2") == by_status(weeks["out"]["week2"])
     with closing(duckdb.connect(str(book), read_only=True)) as con:
