@@ -14,6 +14,9 @@ so what it asks the meeting to decide must be within the meeting's power (issue 
   ``suspected``;
 * every count comes from reports.counts or from the same predicates, so each equals the count
   in violations.jsonl.
+
+Length (~370 lines): one short builder per kind of decision; they share the rule of what the
+meeting may decide, which is the point of keeping them in one module.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ writable; every writer (md, html, xlsx, docx) passes data through it.
 Markdown (report.md, rules.md) is read in viewers that render links and images, so data must
 not become markup there: :func:`md_inline` keeps a value on one table cell or list line (CR, LF,
 U+2028/2029 and pipes cannot break a table) and escapes what would start a link, an image, raw
-HTML, code or emphasis — so a remote image or a ``javascript:`` link in the data shows as text.
+HTML or code — so a remote image or a ``javascript:`` link in the data shows as text.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ _SPACE_LIKE = re.compile("[\x0b\x0c]")  # vertical tab (Excel's line break in a 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: characters that start Markdown markup inside a line: escaped with a backslash
-_MD_SPECIAL = re.compile(r"([\\`*\[\]|])")  # (an underscore inside a word is never emphasis)
+#: (not * or _: masked IDs such as 2304**********1232 stay as written; emphasis changes no meaning)
+_MD_SPECIAL = re.compile(r"([\\`\[\]|])")
 
 
 def clean(text) -> str:
