@@ -17,6 +17,7 @@ import duckdb
 from checks.base import Context, RuleSpec
 
 from . import schema
+from .masking import masked_sql
 from .reading import Export
 from .rules import RECORD_FIELDS, Rule
 from .sql import ident, in_list, literal
@@ -207,14 +208,14 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     con.execute(f"""
         INSERT INTO outcomes
         SELECT {literal(spec.id)}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
-               IF(o.outcome = 'pending', o.evidence, NULL)
+               IF(o.outcome = 'pending', {masked_sql('o.evidence', is_json=True)}, NULL)
         FROM {who.source}""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
     con.execute(f"""
         INSERT INTO violations
         SELECT {literal(spec.id)}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
                {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
-               {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key}
+               {masked_sql(message_sql(rule))}, {masked_sql('o.evidence', is_json=True)}, {refer}, {order}, {who.key}
         FROM {who.source}
         WHERE o.outcome = 'violated'""")
     return result

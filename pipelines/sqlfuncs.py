@@ -95,3 +95,6 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE MACRO {name}{body}")
+    from . import masking  # ggzy_mask / ggzy_mask_json: IDs and phones in free text
+
+    masking.install(con)
