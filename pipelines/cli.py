@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import calendar, ledger, preflight, reading, rules, yamlfile
+from .masking import mask_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {
@@ -405,19 +406,19 @@ def main(argv: list[str] | None = None) -> int:
     _set_stage("开始 starting")
     try:
         return handler(args)
-    except USER_ERRORS as exc:
-        err.print(f"[red]错误 error:[/red] {escape(str(exc))}", soft_wrap=True)
+    except USER_ERRORS as exc:  # a message may quote a line of the data: IDs and phones masked
+        err.print(f"[red]错误 error:[/red] {escape(mask_text(str(exc)))}", soft_wrap=True)
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.print("已中断 interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - anything else is a bug: one line, the stage, exit 4
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        first = mask_text((str(exc).strip().splitlines() or [""])[0][:300])
         err.print(f"[red]内部错误 internal error[/red]（阶段 stage: {escape(_stage[0])}）："
                   f"{escape(type(exc).__name__)}{escape(': ' + first) if first else ''} — "
                   "请报告此问题，加 --debug 查看详细信息 / please report it; --debug shows the traceback", soft_wrap=True)
         if getattr(args, "debug", False):
-            err.print(escape(traceback.format_exc()), soft_wrap=True)
+            err.print(escape(mask_text(traceback.format_exc())), soft_wrap=True)
         return EXIT_INTERNAL
 
 

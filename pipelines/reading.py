@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import os
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -290,8 +291,10 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
     if not folder.is_dir():
         raise ExportError(f"{folder}: 不是文件夹 / not a folder")
     sqlfuncs.install(con)
-    if mapping_path is None and (folder / "mapping.yaml").exists():
+    if mapping_path is None and os.path.lexists(folder / "mapping.yaml"):
         mapping_path = folder / "mapping.yaml"
+        if not mapping_path.is_file():  # a folder, a FIFO (reading would block), a dangling link
+            raise ExportError(f"{mapping_path}: mapping.yaml 不是普通文件 / is not a regular file")
     elif mapping_path is not None and not Path(mapping_path).is_file():
         raise ExportError(f"{mapping_path}: 映射文件不存在 / mapping file not found")
     try:

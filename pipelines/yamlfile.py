@@ -117,6 +117,8 @@ class YamlDoc:
             raise _syntax_error(path, exc) from None
         except ValueError as exc:  # a date-shaped value that is no date (2026-10-32): PyYAML raises bare
             raise _bad_value(text, path, exc) from None
+        except RecursionError:  # the pure-Python loader on deep nesting (libyaml stops at its own limit)
+            raise YamlError(f"{path}: YAML 嵌套过深 / nested too deeply") from None
         return cls(path, data, text)
 
     @property
