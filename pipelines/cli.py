@@ -280,6 +280,7 @@ def _print_ledger_and_due_soon(summary: dict) -> None:
 def cmd_history(args) -> int:
     from rich.table import Table
 
+    preflight.check_ledger(args.ledger)
     history = ledger.read_history(args.ledger)
     if not history.runs:
         out.print(f"账本 {escape(str(args.ledger))} 中还没有运行记录 / no runs yet")
@@ -334,6 +335,10 @@ def cmd_validate(args) -> int:
         out.print(escape(f"未读取 not read: {f['file']}：{f['reason']['text']}{meant}"), soft_wrap=True)
     if export.missing_tables:
         out.print(f"缺少的数据表 missing tables: {', '.join(export.missing_tables)}")
+    if not export.files:
+        err.print("[bold red]没有读取到任何数据表文件，什么也没有校验 / no table file was read: nothing was checked[/bold red]"
+                  f"（退出码 exit {EXIT_NOTHING_CHECKED}）", soft_wrap=True)
+        return EXIT_NOTHING_CHECKED
     if findings:
         table = Table(title=f"数据质量问题 {len(findings)} 处")
         for name in ("文件", "行", "列", "值", "问题", "级别"):

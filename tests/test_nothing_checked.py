@@ -136,3 +136,11 @@ def test_a_table_symlink_out_of_the_export_is_not_followed(capsys, tmp_path):
     assert code == 3
     [unread] = summary["unjudged"]["unread_files"]
     assert unread["reason"]["code"] == "symlink_outside" and "LATE" not in output
+
+
+def test_validate_of_a_folder_with_no_table_file_checked_nothing(capsys, tmp_path):
+    export = write(tmp_path / "export", {"投标记录 (1).csv": INSPECTIONS})
+    capsys.readouterr()
+    code = main(["validate", str(export)])
+    output = "".join(capsys.readouterr())
+    assert code == 3 and "投标记录 (1).csv" in output and "bids.csv" in output
