@@ -13,7 +13,7 @@ clauses, coverage, network parameters, calendar years) is parsed here and nowher
 none may use anchors or aliases: a 500-byte alias bomb would otherwise expand to gigabytes.
 Without aliases a document's nodes are bounded by its bytes, so loading is linear.
 
->>> YamlDoc.from_text("a: &x [1]\nb: *x\n", "m.yaml")
+>>> YamlDoc.from_text("a: &x [1]\\nb: *x\\n", "m.yaml")
 Traceback (most recent call last):
 ...
 pipelines.yamlfile.YamlError: m.yaml 第1行 YAML 不允许锚点与别名（&x）/ anchors and aliases are not allowed
