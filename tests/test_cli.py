@@ -230,14 +230,14 @@ def test_markup_and_emoji_codes_in_data_are_printed_as_they_are(capsys, tmp_path
     assert name in err and "👍" not in out + err
 
 
-def test_rule_titles_with_markup_are_listed_literally(capsys, tmp_path):
+def test_rule_titles_with_markup_are_listed_literally(capsys, tmp_path, monkeypatch):
     folder = tmp_path / "rules"
     shutil.copytree(DEFAULT_RULES_DIR, folder)
     path = folder / "inspection-disclosure.yaml"
     text = path.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title:"))
     path.write_text(text.replace(title, 'title: "[link=http://x]点我[/link] :x: 未公开"'), encoding="utf-8")
-    cli_module.out.width = 400
+    monkeypatch.setattr(cli_module.out, "_width", 400)  # the CLI's own console, wide enough for one line a title
     code, out, _ = cli(capsys, "rules", "--rules", folder)
     assert code == 0 and "[link=http://x]点我[/link] :x: 未公开" in out and "❌" not in out
 
