@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from . import calendar, engine, networks, reading, rules
+from . import calendar, engine, networks, reading, rules, unjudged
 from .sql import connect, no_extension_autoload
 from .validate import Finding, check_contract
 
@@ -36,6 +36,12 @@ class Audit:
     groups: list[dict] = field(default_factory=list)  # bidder groups (围标串标), pipelines.networks
     #: check kind -> how its evidence is shown (checks' SHOWN as data), for the reports
     kinds: dict[str, list[dict]] = field(default_factory=dict)
+    unjudged: dict = field(default_factory=dict)  # rules/tables that checked nothing, unread files (pipelines.unjudged)
+
+    @property
+    def checked_nothing(self) -> bool:
+        """No rule judged a single record: the run is not a clean bill (CLI exit 3)."""
+        return bool(self.unjudged.get("checked_nothing"))
 
 
 def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
@@ -61,4 +67,5 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     audit.results = engine.run_rules(con, selected, export, audit.as_of, cal.last_year, progress=step)
     step("围标串标关联分析 bidder networks")
     audit.groups = networks.find_groups(con, selected, export, pack.folder, network_params)
+    audit.unjudged = unjudged.assess(con, audit)
     return con, audit

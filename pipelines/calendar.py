@@ -44,6 +44,8 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from . import yamlfile
+
 MAKEUP_NOTE = "调休上班"
 _YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
 _SQL_REF = re.compile(r'^(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+")(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"))*$')
@@ -154,13 +156,14 @@ def load_year_file(path: Path) -> tuple[int, dict[dt.date, str], set[dt.date]]:
         where = f" 字段 {field}" if field else ""
         raise CalendarError(f"{shown} 第{line}行{where}: {text}")
 
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        fail(mark.line + 1 if mark else 1, None, f"YAML 语法错误 syntax error: {getattr(e, 'problem', e)}")
+    try:  # the one YAML parser for supplied files: aliases refused (pipelines.yamlfile)
+        root = yamlfile.compose(path.read_text(encoding="utf-8"), shown)
+    except yamlfile.YamlError as e:
+        fail(e.line or 1, None, e.problem)
     except UnicodeDecodeError:
         fail(1, None, "文件须为 UTF-8 编码 file must be UTF-8")
+    except OSError as e:  # e.g. a folder named 2027.yaml
+        fail(1, None, f"无法读取 cannot read: {e.strerror or e}")
     if root is None:
         fail(1, None, "文件为空 empty file")
     lines: dict[tuple, int] = {}

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .yamlfile import YamlDoc
+from pydantic import BaseModel, ConfigDict
 
-#: the shipped pack's folder (as pipelines.rules.DEFAULT_RULES_DIR; rules imports this module, not back)
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+from .shipped import DEFAULT_RULES_DIR
+from .yamlfile import YamlDoc, validate_with
 
 DOCUMENT = "鹤发改公管〔2022〕216号"
 
@@ -34,13 +34,26 @@ class Clause:
     text: str
 
 
+class ClauseEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    text: str
+
+
+class ClausesFile(BaseModel):
+    """clauses.yaml's shape: the clauses by id, and notes about the document."""
+    model_config = ConfigDict(extra="allow")
+    clauses: dict[str, ClauseEntry] = {}
+
+
 def load_clauses(rules_dir: Path | None = None) -> dict[str, Clause]:
     """Clause id -> Clause; empty when the pack has no clauses.yaml."""
     path = Path(rules_dir or DEFAULT_RULES_DIR) / "clauses.yaml"
     if not path.exists():
         return {}
-    data = YamlDoc.load(path).data or {}
-    return {str(k): Clause(str(k), v["title"], v["text"]) for k, v in (data.get("clauses") or {}).items()}
+    doc = YamlDoc.load(path)
+    data = validate_with(doc, ClausesFile, data=doc.data or {})
+    return {k: Clause(k, v.title, v.text) for k, v in data.clauses.items()}
 
 
 def clause_for_basis(basis: str, clauses: dict[str, Clause]) -> Clause | None:

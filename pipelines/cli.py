@@ -1,8 +1,14 @@
 """The ``ggzy`` command: audit an export, validate it, list the rules.
 
-Exit codes: 0 done (nothing at or above ``--fail-on``), 1 violations at or above ``--fail-on``
-(``validate``: contract errors), 2 unusable input or arguments. A user mistake never shows a
-traceback; its message is Chinese + English.
+Exit codes (:data:`EXIT_CODES`, also in ``--help`` and the README): 0 done, nothing at or above
+``--fail-on``; 1 violations at or above ``--fail-on`` (``validate``: contract errors); 2 unusable
+input or arguments, found before work starts; 3 nothing was checked (no rule judged a single
+record — never reported as clean); 4 internal error. A user mistake never shows a traceback;
+its message is Chinese + English. An internal error is one line naming the stage it happened
+in; the traceback only with ``--debug``.
+
+Everything printed that comes from data or paths is escaped for rich (``[brackets]`` are text)
+and the consoles never turn ``:x:`` into emoji.
 """
 
 from __future__ import annotations
@@ -10,20 +16,43 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
-from . import calendar, ledger, reading, rules, yamlfile
+from . import calendar, ledger, preflight, reading, rules, yamlfile
+from .masking import mask_text
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_CODES = {
+    EXIT_OK: "完成，没有 --fail-on 级别及以上的违规 / done, nothing at or above --fail-on",
+    EXIT_FINDINGS: "有 --fail-on 级别及以上的违规（validate：有数据契约错误）/ violations found (validate: contract errors)",
+    EXIT_INPUT: "输入或参数不可用，开始工作前即报告 / unusable input or arguments",
+    EXIT_NOTHING_CHECKED: "没有检查任何记录（不是“无违规”）/ nothing was checked (not a clean result)",
+    EXIT_INTERNAL: "内部错误（程序缺陷；加 --debug 看详细信息）/ internal error (a bug; --debug shows the traceback)",
+}
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-USER_ERRORS = (reading.ExportError, yamlfile.YamlError, calendar.CalendarError, ledger.LedgerError)
+#: pipelines.unjudged reasons of rules that ran and judged nothing (the others were not run)
+EVALUATED_BUT_NOTHING = ("table_empty", "where_filtered_all", "all_not_evaluable", "nothing_in_scope")
+USER_ERRORS = (reading.ExportError, yamlfile.YamlError, calendar.CalendarError, ledger.LedgerError,
+               preflight.UsageError)
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+#: what the command is doing, named in an internal error's one line
+_stage = ["开始 starting"]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ggzy")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _date(text: str) -> dt.date:
@@ -43,12 +72,26 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ggzy", description="公共资源交易协同监管合规检查（鹤发改公管〔2022〕216号）")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _epilog() -> str:
+    return "退出码 exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
 
-    audit = sub.add_parser("audit", help="审计一个导出文件夹 / audit an export folder")
-    audit.add_argument("export_dir", type=Path)
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="ggzy", description="公共资源交易协同监管合规检查（鹤发改公管〔2022〕216号）",
+                                     epilog=_epilog(), formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"ggzy {_version()}", help="显示版本 / show the version")
+    debug = dict(action="store_true", help="内部错误时显示完整的调用栈 / show the traceback of an internal error")
+    parser.add_argument("--debug", **debug)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text, epilog=_epilog(), formatter_class=fmt)
+        p.add_argument("--debug", **{**debug, "default": argparse.SUPPRESS})
+        return p
+
+    audit = command("audit", "审计一个导出文件夹 / audit an export folder")
+    audit.add_argument("export_dir", type=Path, help="导出文件夹（每张数据表一个文件）/ the export folder")
     audit.add_argument("--out", type=Path, required=True, help="输出文件夹 / output folder")
     audit.add_argument("--as-of", type=_date, help="审计截止日期，默认北京时间今天 / default: today in Beijing")
     audit.add_argument("--rules", type=Path, help="规则目录 / rules folder (default: the shipped pack)")
@@ -68,16 +111,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="仅限经授权的内部运行：记录操作人与时间，允许报告显示未脱敏的个人信息 / "
                             "authorised internal run only; logged")
 
-    history = sub.add_parser("history", help="整改台账中的历次运行与趋势 / runs and trends in a ledger")
-    history.add_argument("--ledger", type=Path, required=True, metavar="FILE.duckdb")
+    history = command("history", "整改台账中的历次运行与趋势 / runs and trends in a ledger")
+    history.add_argument("--ledger", type=Path, required=True, metavar="FILE.duckdb", help="整改台账文件 / ledger file")
 
-    validate = sub.add_parser("validate", help="只校验导出数据 / check an export against EXPORT-V1")
-    validate.add_argument("export_dir", type=Path)
-    validate.add_argument("--mapping", type=Path)
-    validate.add_argument("--limit", type=int, default=50, help="最多显示多少条问题 / findings shown")
+    validate = command("validate", "只校验导出数据 / check an export against EXPORT-V1")
+    validate.add_argument("export_dir", type=Path, help="导出文件夹 / the export folder")
+    validate.add_argument("--mapping", type=Path, help="表头与取值映射文件 / mapping.yaml")
+    validate.add_argument("--limit", type=_non_negative, default=50, help="最多显示多少条问题 / findings shown")
 
-    listing = sub.add_parser("rules", help="列出规则 / list the rule pack")
-    listing.add_argument("--rules", type=Path)
+    listing = command("rules", "列出规则 / list the rule pack")
+    listing.add_argument("--rules", type=Path, help="规则目录 / rules folder (default: the shipped pack)")
     listing.add_argument("--doc", type=Path, metavar="DIR",
                          help="把规则目录写成 DIR/rules.md 与 DIR/rules.html / write the rule catalogue into DIR")
     listing.add_argument("--sql", metavar="RULE_ID",
@@ -87,14 +130,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _set_stage(text: str) -> None:
+    _stage[0] = text
+
+
 @contextmanager
 def _progress(enabled: bool):
-    """A status line on a terminal; silent when piped."""
+    """A status line on a terminal; silent when piped. Either way the stage is remembered for
+    an internal error's message."""
     if not enabled:
-        yield lambda _msg: None
+        yield _set_stage
         return
     with err.status("开始 starting…") as status:
-        yield lambda msg: status.update(msg)
+        def step(msg: str) -> None:
+            _set_stage(msg)
+            status.update(escape(msg))
+        yield step
+
+
+def _preflight_audit(args) -> None:
+    """Every path on the command line checked before the audit starts (exit 2 on a mistake)."""
+    _set_stage("检查参数 checking arguments")
+    preflight.check_export(args.export_dir)
+    preflight.check_rules(args.rules)
+    preflight.check_mapping(args.mapping)
+    if args.ledger:
+        preflight.check_ledger(args.ledger)
+        ledger.check_usable(args.ledger)
+    preflight.check_out(args.out, args.export_dir)
 
 
 def write_outputs(con, audit, out_dir: Path, options: dict | None = None, formats: tuple[str, ...] | None = None, *,
@@ -137,32 +200,58 @@ def cmd_audit(args) -> int:
     options = {"fail_on": args.fail_on, "only": args.only, "strict": args.strict, "formats": list(formats),
                "ledger": str(args.ledger) if args.ledger else None, "due_within": args.due_within,
                "show_personal_data": args.show_personal_data}
+    _preflight_audit(args)  # before the audit, not after it
     if args.show_personal_data:
         options["show_personal_data_by"] = _personal_data_authorisation()
         err.print("[bold red]警告：已使用 --show-personal-data。本次运行仅限经授权的内部使用，输出可能含未脱敏的个人信息，"
                   "不得对外提供；操作人与时间已记入 summary.json。投诉人身份信息在任何情况下都不读取、不输出。[/bold red]\n"
                   "WARNING: --show-personal-data is for an authorised internal run only; it is logged in summary.json.",
                   soft_wrap=True)
-    if args.ledger:
-        ledger.check_usable(args.ledger)  # before the audit, not after it
     with _progress(err.is_terminal) as step:
+        step("读取规则 loading rules")
         con, audit = run_audit(args.export_dir, rules_dir=args.rules, mapping=args.mapping, as_of=args.as_of,
                                only=args.only, progress=step)
         step("写出报告 writing outputs")
         summary = write_outputs(con, audit, args.out, formats=formats, options=options, ledger=args.ledger,
                                 due_within=args.due_within, show_personal_data=args.show_personal_data)
+    _set_stage("显示结果 printing the summary")
     _print_summary(summary, args.out)
     _print_ledger_and_due_soon(summary)
+    _print_unjudged(audit.unjudged)
     if args.strict:
         needed = {r.table for r in audit.results if not r.evaluated}
         contract_errors = [f for f in audit.findings if f.severity == "error"]
         if needed or contract_errors:
-            err.print(f"[red]--strict：缺少数据表 {', '.join(sorted(needed)) or '无'}；数据契约错误 {len(contract_errors)} 处 / "
-                      "missing tables or contract errors[/red]")
+            err.print(f"[red]--strict：缺少数据表 {escape(', '.join(sorted(needed)) or '无')}；数据契约错误 "
+                      f"{len(contract_errors)} 处 / missing tables or contract errors[/red]")
             return EXIT_INPUT
     threshold = SEVERITY_RANK[args.fail_on]
     failing = sum(n for sev, n in summary["totals"]["by_severity"].items() if SEVERITY_RANK.get(sev, 0) >= threshold)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    if failing:
+        return EXIT_FINDINGS
+    return EXIT_NOTHING_CHECKED if audit.checked_nothing else EXIT_OK
+
+
+def _print_unjudged(unjudged: dict) -> None:
+    """Every file not read, every table with no data row and every rule that checked nothing,
+    each with its reason; then, when no rule judged anything, that the run checked nothing."""
+    for f in unjudged.get("unread_files", []):
+        meant = f"；是否应为 did you mean: {'、'.join(f['did_you_mean'])}" if f["did_you_mean"] else ""
+        err.print(f"[yellow]未读取 not read:[/yellow] {escape(f['file'])}：{escape(f['reason']['text'])}{escape(meant)}",
+                  soft_wrap=True)
+    for t in unjudged.get("tables", []):
+        err.print(f"[yellow]空表 empty table:[/yellow] {escape(t['file'])}（{escape(t['table'])}）："
+                  f"{escape(t['reason']['text'])}", soft_wrap=True)
+    evaluated = [r for r in unjudged.get("rules", []) if r["reason"].get("code") in EVALUATED_BUT_NOTHING]
+    if evaluated:  # rules not evaluated at all already say why in the summary table
+        out.print(f"[yellow]运行了但没有判断任何记录的规则 rules that ran but judged nothing（{len(evaluated)} 条）:[/yellow]",
+                  soft_wrap=True)
+        for r in evaluated:
+            out.print(f"  {escape(r['rule_id'])}：{escape(str(r['reason'].get('text', '')))}", soft_wrap=True)
+    if unjudged.get("checked_nothing"):
+        why = (unjudged.get("reason") or {}).get("text", "")
+        err.print(f"[bold red]本次审计没有检查任何记录，结果不是“无违规” / nothing was checked — this is not a clean "
+                  f"result[/bold red]：{escape(why)}（退出码 exit {EXIT_NOTHING_CHECKED}）", soft_wrap=True)
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:
@@ -179,7 +268,8 @@ def _print_summary(summary: dict, out_dir: Path) -> None:
             table.add_row(name, "—", "—", "—", escape(f"未评估：{r['not_evaluated']['text']}"))
     out.print(table)
     totals = summary["totals"]
-    out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {escape(str(out_dir))}")
+    out.print(f"违规 {totals['violations']} 条，数据质量问题 {totals['data_quality_findings']} 处；输出在 {escape(str(out_dir))}",
+              soft_wrap=True)
 
 
 def _personal_data_authorisation() -> dict:
@@ -214,6 +304,7 @@ def _print_ledger_and_due_soon(summary: dict) -> None:
 def cmd_history(args) -> int:
     from rich.table import Table
 
+    preflight.check_ledger(args.ledger)
     history = ledger.read_history(args.ledger)
     if not history.runs:
         out.print(f"账本 {escape(str(args.ledger))} 中还没有运行记录 / no runs yet")
@@ -255,13 +346,26 @@ def cmd_validate(args) -> int:
     from .sql import connect
     from .validate import check_contract
 
+    _set_stage("检查参数 checking arguments")
+    preflight.check_export(args.export_dir)
+    preflight.check_mapping(args.mapping)
     con = connect()
+    _set_stage("读取数据 reading export")
     export = reading.load_export(con, args.export_dir, args.mapping)
+    _set_stage("校验数据契约 checking the export contract")
     findings = check_contract(con, export)
     for name, tf in export.files.items():
-        out.print(f"{tf.path.name}: {tf.rows} 行, {tf.format}{'/' + tf.encoding if tf.encoding else ''}, sha256 {tf.sha256[:12]}")
+        out.print(escape(f"{tf.path.name}: {tf.rows} 行, {tf.format}{'/' + tf.encoding if tf.encoding else ''}, "
+                         f"sha256 {tf.sha256[:12]}"), soft_wrap=True)
+    for f in export.unread:
+        meant = f"；是否应为 did you mean: {'、'.join(f['did_you_mean'])}" if f["did_you_mean"] else ""
+        out.print(escape(f"未读取 not read: {f['file']}：{f['reason']['text']}{meant}"), soft_wrap=True)
     if export.missing_tables:
         out.print(f"缺少的数据表 missing tables: {', '.join(export.missing_tables)}")
+    if not export.files:
+        err.print("[bold red]没有读取到任何数据表文件，什么也没有校验 / no table file was read: nothing was checked[/bold red]"
+                  f"（退出码 exit {EXIT_NOTHING_CHECKED}）", soft_wrap=True)
+        return EXIT_NOTHING_CHECKED
     if findings:
         table = Table(title=f"数据质量问题 {len(findings)} 处")
         for name in ("文件", "行", "列", "值", "问题", "级别"):
@@ -331,14 +435,23 @@ def cmd_rules(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"audit": cmd_audit, "validate": cmd_validate, "rules": cmd_rules, "history": cmd_history}[args.command]
+    _set_stage("开始 starting")
     try:
         return handler(args)
-    except USER_ERRORS as exc:
-        err.print(f"[red]错误 error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True)
+    except USER_ERRORS as exc:  # a message may quote a line of the data: IDs and phones masked
+        err.print(f"[red]错误 error:[/red] {escape(mask_text(str(exc)))}", soft_wrap=True)
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.print("已中断 interrupted")
         return 130
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug: one line, the stage, exit 4
+        first = mask_text((str(exc).strip().splitlines() or [""])[0][:300])
+        err.print(f"[red]内部错误 internal error[/red]（阶段 stage: {escape(_stage[0])}）："
+                  f"{escape(type(exc).__name__)}{escape(': ' + first) if first else ''} — "
+                  "请报告此问题，加 --debug 查看详细信息 / please report it; --debug shows the traceback", soft_wrap=True)
+        if getattr(args, "debug", False):
+            err.print(escape(mask_text(traceback.format_exc())), soft_wrap=True)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from checks.base import Context, RuleSpec, column_sql, condition_sql
 
 from . import schema, scope
 from .bidders import prepare_bidder_keys
+from .masking import masked_sql
 from .notice_text import prepare_notice_text
 from .reading import Export
 from .rules import RECORD_FIELDS, Rule
@@ -258,7 +259,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     con.execute(f"""
         INSERT INTO outcomes
         SELECT {literal(spec.id)}, {check}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
-               IF(o.outcome = 'pending', o.evidence, NULL)
+               IF(o.outcome = 'pending', {masked_sql('o.evidence', is_json=True)}, NULL)
         FROM {who.source}""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
     late_done = "coalesce(o.late_done, FALSE)" if "late_done" in _columns(con, OUTCOME) else "FALSE"
@@ -266,7 +267,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
         INSERT INTO violations
         SELECT {literal(spec.id)}, {check}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
                {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
-               {message_sql(rule)}, o.evidence, {refer}, {order}, {who.key},
+               {masked_sql(message_sql(rule))}, {masked_sql('o.evidence', is_json=True)}, {refer}, {order}, {who.key},
                {late_done}
         FROM {who.source}
         WHERE o.outcome = 'violated'""")

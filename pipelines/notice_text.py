@@ -40,6 +40,7 @@ EMPTY = "正文为空"
 NO_FILE = "正文文件不存在"
 ESCAPES = "正文文件路径超出导出文件夹，未读取"
 UNDECODABLE = "正文文件无法按 UTF-8 或 GB18030 解码"
+BAD_NAME = "正文文件名无效（过长、含空字符或符号链接循环），未读取"
 NO_COLUMNS = "数据表 notices 缺少正文和正文文件列"
 #: the code of each problem (text_clause's not-evaluable reasons carry it); a format not read is
 #: ``file_unsupported``, any other problem with a side file ``file_unreadable``
@@ -54,15 +55,20 @@ _HTML_SQL = "regexp_matches(content, '</?[A-Za-z!][^>]*>')"
 def read_side_file(folder: Path, name: str) -> tuple[str | None, bool, str | None]:
     """(text, is_html, problem) of ``content_file`` ``name``; a path leaving ``folder`` (``..``,
     absolute, or a link pointing out) is refused before anything is opened."""
+    if "\x00" in name:
+        return None, False, BAD_NAME
     relative = Path(name.strip().replace("\\", "/"))
     root = folder.resolve()
     if relative.is_absolute() or ".." in relative.parts:
         return None, False, ESCAPES
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        return None, False, ESCAPES
-    if not path.is_file():
-        return None, False, NO_FILE
+    try:  # a name too long for the file system, or links that loop, name no file
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            return None, False, ESCAPES
+        if not path.is_file():
+            return None, False, NO_FILE
+    except (OSError, RuntimeError, ValueError):
+        return None, False, BAD_NAME
     suffix = relative.suffix.lower()
     if suffix not in TEXT_SUFFIXES:
         what = "暂不支持 / not yet supported" if suffix in NOT_YET else "不支持 / not supported"

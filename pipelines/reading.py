@@ -25,6 +25,7 @@ UTF-8 file, mixed line endings, a header with invisible characters) is kept in
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import duckdb
 
 from . import schema, sqlfuncs
 from .readers import READERS
+from .discovery import find_tables
 from .sql import case_map, ident, literal
 from .textfile import ExportError, Note
 from .yamlfile import YamlDoc, YamlError
@@ -63,6 +65,7 @@ class Export:
     files: dict[str, TableFile]
     missing_tables: list[str]
     mapping_file: str | None = None
+    unread: list[dict] = field(default_factory=list)  # files in the folder not read (pipelines.discovery)
 
     def has(self, table: str) -> bool:
         return table in self.files
@@ -74,16 +77,8 @@ class Export:
 # --- finding and fingerprinting files -------------------------------------------------------
 
 def find_table_files(folder: Path) -> dict[str, Path]:
-    """The file of each known table in ``folder``; two files for one table is an error."""
-    found: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        name, suffix = path.stem.lower(), path.suffix.lower()
-        if path.is_file() and suffix in FORMATS and name in schema.TABLES:
-            if name in found:
-                raise ExportError(f"数据表 {name} 有多个文件 ({found[name].name}, {path.name})，请只保留一个 / "
-                                  f"table {name} has more than one file")
-            found[name] = path
-    return found
+    """The file of each known table in ``folder`` (pipelines.discovery); two files for one table is an error."""
+    return find_tables(folder, tuple(FORMATS))[0]
 
 
 def sha256_of(path: Path) -> str:
@@ -196,17 +191,19 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
     if not folder.is_dir():
         raise ExportError(f"{folder}: 不是文件夹 / not a folder")
     sqlfuncs.install(con)
-    if mapping_path is None and (folder / "mapping.yaml").exists():
+    if mapping_path is None and os.path.lexists(folder / "mapping.yaml"):
         mapping_path = folder / "mapping.yaml"
+        if not mapping_path.is_file():  # a folder, a FIFO (reading would block), a dangling link
+            raise ExportError(f"{mapping_path}: mapping.yaml 不是普通文件 / is not a regular file")
     elif mapping_path is not None and not Path(mapping_path).is_file():
         raise ExportError(f"{mapping_path}: 映射文件不存在 / mapping file not found")
     try:
         mapping = load_mapping(mapping_path)
     except YamlError as exc:
         raise ExportError(f"映射文件有误 / mapping file invalid: {exc}") from None
-    paths = find_table_files(folder)
+    paths, unread = find_tables(folder, tuple(FORMATS))
     export = Export(folder, {}, [t for t in schema.TABLES if t not in paths],
-                    str(mapping_path) if mapping_path else None)
+                    str(mapping_path) if mapping_path else None, unread)
     with tempfile.TemporaryDirectory(prefix="ggzy-") as workdir:
         for name, path in paths.items():
             if progress:
@@ -231,9 +228,12 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
     headers = [row[0] for row in con.execute(f"DESCRIBE {raw}").fetchall()]
     tf.sources, tf.unknown_headers, header_notes = match_headers(table, headers, mapped.get("columns") or {}, path.name)
     tf.notes.extend(header_notes)
-    if not tf.sources:
+    if not tf.sources:  # the "headers" may be a data row: echo them only for tables without personal data
+        private = any(c.personal or c.confidential for c in table.columns)
+        shown = "（此表含个人信息，不显示首行内容 / not shown: the table holds personal data）" if private else \
+            ", ".join(headers[:8])
         raise ExportError(f"{path.name}: 找不到任何已知表头（第一行应为表头）/ no known header found "
-                          f"(first row must be the header): {', '.join(headers[:8])}")
+                          f"(first row must be the header): {shown}")
     tf.missing_columns = [c.name for c in table.loaded_columns if c.name not in tf.sources]
     tf.value_maps = mapped.get("values") or {}
     con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")

@@ -16,6 +16,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pydantic
+
 import checks
 from checks.base import RuleSpec
 
@@ -28,6 +30,14 @@ from .yamlfile import YamlDoc, YamlError, validate_with
 NOT_RULES = {"pack.yaml", "local.yaml", "mapping.yaml", "clauses.yaml", "coverage.yaml"}
 #: fields every message template may use besides the table's columns and the kind's FIELDS
 RECORD_FIELDS = ("record_id", "project_id", "department")
+
+
+class PackFile(pydantic.BaseModel):
+    """pack.yaml's shape: the pack's name, version and the rules' order in reports."""
+    model_config = pydantic.ConfigDict(extra="allow")
+    name: str | None = None
+    version: str | int | float | None = None
+    order: list[str] = []
 
 
 class RuleError(YamlError):
@@ -114,6 +124,8 @@ def load_pack(folder: Path | None = None) -> RulePack:
         raise RuleError(f"{folder}: 规则目录不存在 / rules folder not found")
     files = sorted(p for p in folder.glob("*.yaml") if p.name not in NOT_RULES)
     rules, errors, seen = [], [], {}
+    errors += [f"{p}: 是文件夹，不是规则文件 / is a folder, not a rule file" for p in files if p.is_dir()]
+    files = [p for p in files if not p.is_dir()]
     digest = hashlib.sha256()
     try:
         local = load_local(folder)
@@ -132,7 +144,7 @@ def load_pack(folder: Path | None = None) -> RulePack:
             continue
         seen[rule.id] = path
         rules.append(rule)
-    for path in sorted(folder.glob("*/*.yaml")):  # calendar years, network parameters: they change results too
+    for path in sorted(p for p in folder.glob("*/*.yaml") if p.is_file()):  # calendar years, network parameters
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     if local is not None:
         errors += local.finish(rules)
@@ -142,7 +154,8 @@ def load_pack(folder: Path | None = None) -> RulePack:
         raise RuleError("\n".join(errors))
     meta = {}
     if (folder / "pack.yaml").exists():
-        meta = YamlDoc.load(folder / "pack.yaml").data or {}
+        doc = YamlDoc.load(folder / "pack.yaml")
+        meta = validate_with(doc, PackFile, data=doc.data or {}).model_dump(exclude_none=True)
     order = {rule_id: i for i, rule_id in enumerate(meta.get("order") or [])}
     rules.sort(key=lambda r: (order.get(r.id, len(order)), r.path.name))
     return RulePack(folder, str(meta.get("name", folder.name)),

@@ -153,23 +153,34 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     for name, body in MACROS.items():
         con.execute(f"CREATE OR REPLACE MACRO {name}{body}")
+    from . import masking  # ggzy_mask / ggzy_mask_json: IDs and phones in free text
+
+    masking.install(con)
 
 
 # --- text normalisation: notices' text and rules' phrases, made comparable ----------------------
 # (pipelines.notice_text applies it to the notices; checks.text_clause to a rule's phrases, at load)
 
 _SEP = "\ue000"  # joins a vector's texts for one-pass processing; removed from inputs first
-_DROP = re.compile(r"<(script|style|head|title)\b[^\ue000]*?</\1\s*>|<!--[^\ue000]*?-->", re.I)
-_BLOCK = re.compile(r"</?(?:br|hr|p|div|li|ul|ol|tr|td|th|h[1-6]|table|section|article)\b[^>\ue000]*>", re.I)
-_TAG = re.compile(r"</?[A-Za-z!][^>\ue000]*>")
+#: what starts a dropped element; its end is found by :func:`_drop_elements` (linear, no backtracking)
+_DROP_START = re.compile(r"<(script|style|head|title)\b|<!--", re.I)
+_DROP_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "head", "title")}
+#: tags end at the first ``>`` and never span a ``<``: an unclosed ``<a`` stops at the next tag,
+#: so every character is scanned at most twice (a ``[^>]*>`` rescans to the end for each ``<a``)
+_BLOCK = re.compile(r"</?(?:br|hr|p|div|li|ul|ol|tr|td|th|h[1-6]|table|section|article)\b[^<>\ue000]*>", re.I)
+_TAG = re.compile(r"</?[A-Za-z!][^<>\ue000]*>")
 #: every whitespace but \n (``str.isspace``), and zero-width characters; one class, so ``re`` scans fast
 _SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u00ad]+")
 _HTML_SPACE = re.compile(_SPACE.pattern[:-2] + "\n]+")  # in HTML a line break in the source is only a space
 _BREAKS = re.compile(r"\n{2,}")
 #: characters NFKC may change: all but CJK ideographs, printable ASCII and common CJK punctuation
 _NOT_NFKC = re.compile("[^\u4e00-\u9fff\x20-\x7e\n\ue000\u3001\u3002\u201c\u201d\u2018\u2019\u300a-\u3011\u2014\u00b7]+")
-#: a parenthesised pinyin gloss right after a CJK character: 執(zhí), 执(zhi2), 行贿(xínghuì)
-_PINYIN = re.compile(r"\((?<=[\u3400-\u9fff\uf900-\ufaff]\()(?:[a-z\u00c0-\u024f\u1e00-\u1eff]+[0-5]?)+\)", re.I)
+#: a parenthesised pinyin gloss right after a CJK character: 執(zhí), 执(zhi2), 行贿(xínghuì) —
+#: letters with single tone digits 0-5 after a letter. Written without a nested quantifier: each
+#: character has one way to match, so a long non-gloss like (HEGANGCITYCONSTRUCTION…) fails in
+#: one pass instead of trying every split of its letters (exponential).
+_PY = "a-z\u00c0-\u024f\u1e00-\u1eff"
+_PINYIN = re.compile(rf"\((?<=[\u3400-\u9fff\uf900-\ufaff]\()[{_PY}](?:[{_PY}]|(?<=[{_PY}])[0-5])*\)", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -184,9 +195,42 @@ def _each(texts: list[str], step) -> list[str]:
     return step(_SEP.join(texts)).split(_SEP) if texts else []
 
 
+def _drop_elements(text: str) -> str:
+    """``text`` without scripts, styles, heads, titles and comments (each up to its end tag,
+    never across a text separator). Linear: an end tag is searched for only past the last one
+    found, so a thousand unclosed ``<script`` or ``<!--`` cost one scan, not a thousand."""
+    out, last = [], 0
+    next_end: dict[str, tuple[int, int]] = {}  # kind -> (start, end) of the next end tag seen, or (-1, -1)
+    next_sep = -1  # the next separator at or after the last position asked about
+    for match in _DROP_START.finditer(text):
+        start = match.start()
+        if start < last:
+            continue
+        kind = (match.group(1) or "--").lower()
+        found = next_end.get(kind)
+        if found is None or (found[0] != -1 and found[0] < match.end()):
+            if kind == "--":
+                pos = text.find("-->", match.end())
+                found = (pos, pos + 3) if pos >= 0 else (-1, -1)
+            else:
+                end = _DROP_END[kind].search(text, match.end())
+                found = (end.start(), end.end()) if end else (-1, -1)
+            next_end[kind] = found
+        if found[0] == -1:
+            continue
+        if next_sep < start:
+            pos = text.find(_SEP, start)
+            next_sep = pos if pos >= 0 else len(text)
+        if found[0] > next_sep:  # the end tag belongs to another text
+            continue
+        out.append(text[last:start])
+        last = found[1]
+    return "".join(out) + text[last:] if out else text
+
+
 def _strip_html(text: str) -> str:
     text = _HTML_SPACE.sub(" ", text)
-    return _TAG.sub("", _BLOCK.sub("\n", _DROP.sub("", text)))
+    return _TAG.sub("", _BLOCK.sub("\n", _drop_elements(text)))
 
 
 def _nfkc(text: str) -> str:

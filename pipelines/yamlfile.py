@@ -7,6 +7,16 @@ composer (also safe: it builds nodes, never objects) gives the lines.
 >>> doc = YamlDoc.from_text("id: a\\nwithin:\\n  working_days: ten\\n", "r.yaml")
 >>> doc.data["within"]["working_days"], doc.line_of(("within", "working_days"))
 ('ten', 3)
+
+Every YAML file a user or an export supplies (rule files, pack.yaml, local.yaml, mapping.yaml,
+clauses, coverage, network parameters, calendar years) is parsed here and nowhere else, and
+none may use anchors or aliases: a 500-byte alias bomb would otherwise expand to gigabytes.
+Without aliases a document's nodes are bounded by its bytes, so loading is linear.
+
+>>> YamlDoc.from_text("a: &x [1]\\nb: *x\\n", "m.yaml")
+Traceback (most recent call last):
+...
+pipelines.yamlfile.YamlError: m.yaml 第1行 YAML 不允许锚点与别名（&x）/ anchors and aliases are not allowed
 """
 
 from __future__ import annotations
@@ -19,7 +29,12 @@ import yaml
 
 
 class YamlError(ValueError):
-    """A YAML file people wrote is wrong; the message names file, line and field."""
+    """A YAML file people wrote is wrong; the message names file, line and field. ``line`` and
+    ``problem`` are the parts, for callers that word their messages themselves."""
+
+    def __init__(self, message: str, line: int | None = None, problem: str | None = None):
+        super().__init__(message)
+        self.line, self.problem = line, problem or message
 
 
 #: libyaml's safe loader when PyYAML was built with it (same safe constructors as
@@ -27,10 +42,37 @@ class YamlError(ValueError):
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _refuse_aliases(text: str, path: str) -> None:
+    """Raise YamlError at the first anchor or alias in ``text`` (one linear pass of the parser,
+    only when the text holds ``&`` or ``*`` at all)."""
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for event in yaml.parse(text, Loader=_SAFE_LOADER):
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                line = event.start_mark.line + 1
+                problem = f"YAML 不允许锚点与别名（{sign}{anchor}）/ anchors and aliases are not allowed"
+                raise YamlError(f"{path} 第{line}行 {problem}", line, problem)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+
+
+def compose(text: str, path: str) -> yaml.Node | None:
+    """The node tree of a YAML text (safe: nodes, never objects), aliases refused."""
+    _refuse_aliases(text, path)
+    try:
+        return yaml.compose(text, Loader=_SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+
+
 def _syntax_error(path: str, exc: yaml.YAMLError) -> YamlError:
     mark = getattr(exc, "problem_mark", None)
     where = f"第{mark.line + 1}行 " if mark else ""
-    return YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}")
+    return YamlError(f"{path} {where}YAML 语法错误 syntax error: {exc}", mark.line + 1 if mark else None,
+                     f"YAML 语法错误 syntax error: {getattr(exc, 'problem', None) or exc}")
 
 
 def _bad_value(text: str, path: str, exc: ValueError) -> YamlError:
@@ -68,23 +110,28 @@ class YamlDoc:
 
     @classmethod
     def from_text(cls, text: str, path: str) -> "YamlDoc":
+        _refuse_aliases(text, path)
         try:
             data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             raise _syntax_error(path, exc) from None
         except ValueError as exc:  # a date-shaped value that is no date (2026-10-32): PyYAML raises bare
             raise _bad_value(text, path, exc) from None
+        except RecursionError:  # the pure-Python loader on deep nesting (libyaml stops at its own limit)
+            raise YamlError(f"{path}: YAML 嵌套过深 / nested too deeply") from None
         return cls(path, data, text)
 
     @property
     def root(self) -> yaml.Node | None:
         """The node tree, composed only when a line number is needed (errors)."""
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_SAFE_LOADER)
+            self._root = compose(self.text, self.path)
         return self._root
 
     @classmethod
     def load(cls, path: Path) -> "YamlDoc":
+        if Path(path).is_dir():
+            raise YamlError(f"{path}: 是文件夹，不是 YAML 文件 / is a directory, not a YAML file")
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

@@ -50,6 +50,7 @@ def build_summary(audit, violations_by_severity: dict[str, int], options: dict |
         "totals": {"violations": sum(violations_by_severity.values()), "by_severity": violations_by_severity,
                    "data_quality_findings": len(audit.findings)},
         "rules": [rule_summary(r) for r in audit.results],
+        "unjudged": audit.unjudged,  # what checked nothing and why; checked_nothing → exit 3 (pipelines.unjudged)
         "data_quality": [{"table": t, "reason": r, "severity": s, "count": n}
                          for (t, r, s), n in sorted(by_check.items(), key=lambda kv: -kv[1])],
         "options": options or {},

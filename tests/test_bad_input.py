@@ -194,7 +194,7 @@ def test_missing_required_column_is_a_finding_not_a_crash(capsys, export_dir):
 def test_missing_required_column_fails_audit_strict_with_exit_2(capsys, tmp_path, export_dir):
     folder = export_dir({"inspections.csv": NO_DEPARTMENT})
     code, output = cli(capsys, *audit_args(folder, tmp_path, "--only", "inspection-disclosure"))
-    assert code == 0, output  # without --strict the audit runs: no violation here
+    assert code == 3, output  # without --strict the audit runs, but its one rule judged nothing: exit 3, not clean
     code, output = cli(capsys, *audit_args(folder, tmp_path, "--only", "inspection-disclosure", "--strict"))
     assert code == 2 and "--strict" in output and "Traceback" not in output
     findings = [json.loads(line) for line in (tmp_path / "out" / "data_quality.jsonl").read_text().splitlines()]
@@ -205,7 +205,7 @@ def test_rule_needing_a_missing_required_column_is_not_evaluated(capsys, tmp_pat
     # complaints without 接收部门 (received_by): complaint-transfer needs it to know who must transfer
     folder = export_dir({"complaints.csv": "投诉编号,收到投诉时间,有权处理部门,转办时间\nT1,2026-03-02,市水务局,2026-03-20\n"})
     code, output = cli(capsys, *audit_args(folder, tmp_path, "--only", "complaint-transfer"))
-    assert code == 0 and "Traceback" not in output
+    assert code == 3 and "Traceback" not in output  # its one rule judged nothing: not a clean result
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     [rule] = summary["rules"]
     assert rule["rule_id"] == "complaint-transfer" and rule["evaluated"] is False
@@ -231,7 +231,7 @@ def test_rule_over_a_table_missing_its_key_or_a_required_column_is_not_evaluated
     [rule] = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["rules"]
     assert rule["evaluated"] is False and missing in rule["not_evaluated"]["text"]
     assert (tmp_path / "out" / "violations.jsonl").read_text() == ""
-    assert code == 0
+    assert code == 3  # nothing was checked
 
 
 def test_duplicate_keys_are_a_finding_per_row_and_validate_exits_1(capsys, export_dir):
@@ -342,3 +342,126 @@ def test_value_that_looks_like_markup_in_a_finding_does_not_crash_validate(capsy
     folder = export_dir({"inspections.csv": "抽查编号,实施部门,检查结束时间\nC1,市住建局,[/y]\n"})
     code, output = cli(capsys, "validate", folder)
     assert code == 1 and "[/y]" in output
+
+
+# ------------------------------------------------ issue #9.3: every user mistake is exit 2, found first
+
+INSPECTIONS_OK = "抽查编号,实施部门,检查结束时间,抽查结果公开时间\nC1,市住建局,2026-03-02,2026-03-05\n"
+
+
+@pytest.mark.parametrize("case", ["file", "under-a-file", "not-writable", "the-export-itself"])
+def test_an_unusable_out_folder_exits_2_before_any_work(capsys, tmp_path, export_dir, case):
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    (tmp_path / "a-file").write_text("x")
+    out = {"file": tmp_path / "a-file", "under-a-file": tmp_path / "a-file" / "out",
+           "not-writable": Path("/proc/ggzy-out"), "the-export-itself": folder}[case]
+    code, output = cli(capsys, "audit", folder, "--out", out, "--as-of", AS_OF)
+    assert_user_error(code, output, "--out")
+    assert not (folder / "summary.json").exists()
+
+
+@pytest.mark.parametrize("case", ["under-a-file", "sqlite", "csv", "folder"])
+def test_an_unusable_ledger_exits_2_before_any_work(capsys, tmp_path, export_dir, case):
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    (tmp_path / "a-file").write_text("x")
+    book = {"under-a-file": tmp_path / "a-file" / "ledger.duckdb", "sqlite": tmp_path / "l.sqlite",
+            "csv": tmp_path / "l.csv", "folder": tmp_path}[case]
+    if case == "sqlite":
+        book.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    if case == "csv":
+        book.write_text("a,b\n1,2\n")
+    code, output = cli(capsys, *audit_args(folder, tmp_path, "--ledger", book))
+    assert_user_error(code, output, "--ledger")
+    assert not (tmp_path / "out").exists()  # found before the audit: nothing written
+
+
+@pytest.mark.parametrize("command", ["audit", "validate"])
+def test_an_unlistable_export_folder_exits_2(capsys, tmp_path, export_dir, monkeypatch, command):
+    import os
+
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    real = os.scandir
+
+    def refuse(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    args = audit_args(folder, tmp_path) if command == "audit" else ["validate", folder]
+    code, output = cli(capsys, *args)
+    assert_user_error(code, output, "export")
+
+
+@pytest.mark.parametrize("command", ["audit", "validate"])
+def test_an_unreadable_table_file_exits_2_naming_it(capsys, tmp_path, export_dir, monkeypatch, command):
+    import builtins
+
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    real = builtins.open
+
+    def refuse(file, *args, **kwargs):
+        if str(file).endswith("inspections.csv"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    args = audit_args(folder, tmp_path) if command == "audit" else ["validate", folder]
+    code, output = cli(capsys, *args)
+    assert_user_error(code, output, "inspections.csv")
+
+
+@pytest.mark.parametrize("name", ["x" * 5000 + ".txt", "bad\x00name.txt", "loop.txt"],
+                         ids=["too-long", "nul", "symlink-loop"])
+def test_a_hostile_content_file_name_makes_that_notice_not_evaluable(capsys, tmp_path, name):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "loop.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop.txt")
+    rows = [{"notice_id": "N1", "project_id": "P1", "notice_type": "招标公告", "content_file": name}]
+    (folder / "notices.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, output = cli(capsys, *audit_args(folder, tmp_path, "--only", "credit-clause", "--format", "json"))
+    assert code == 3 and "Traceback" not in output, output  # nothing judged: every notice lacks text
+    reasons = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["rules"][0]
+    assert "正文文件名无效" in json.dumps(reasons, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("file, text", [
+    ("pack.yaml", "- just\n- a list\n"),
+    ("pack.yaml", "name: x\norder: not-a-list\n"),
+    ("clauses.yaml", "clauses: [a, b]\n"),
+    ("clauses.yaml", "clauses:\n  一(一): {title: 联席会议}\n"),
+])
+def test_a_wrongly_shaped_pack_or_clauses_file_exits_2_naming_it(capsys, tmp_path, export_dir, file, text):
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    (rules / file).write_text(text, encoding="utf-8")
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    code, output = cli(capsys, *audit_args(folder, tmp_path, "--rules", rules))
+    assert_user_error(code, output, file)
+
+
+@pytest.mark.parametrize("where", ["rules", "export"])
+def test_a_directory_named_yaml_exits_2(capsys, tmp_path, export_dir, where):
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    (rules / "extra-rule.yaml" if where == "rules" else folder / "mapping.yaml").mkdir()
+    code, output = cli(capsys, *audit_args(folder, tmp_path, "--rules", rules))
+    assert_user_error(code, output, "extra-rule.yaml" if where == "rules" else "mapping.yaml")
+
+
+def test_any_other_failure_is_exit_4_in_one_line_naming_the_stage(capsys, tmp_path, export_dir, monkeypatch):
+    from pipelines import engine
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(engine, "run_rules", broken)
+    folder = export_dir({"inspections.csv": INSPECTIONS_OK})
+    code, output = cli(capsys, *audit_args(folder, tmp_path))
+    assert code == 4, output
+    assert "内部错误 internal error" in output and "ZeroDivisionError" in output and "boom" in output
+    assert "阶段 stage" in output and "Traceback" not in output
+    code, output = cli(capsys, *audit_args(folder, tmp_path, "--debug"))
+    assert code == 4 and "Traceback" in output and "broken" in output

@@ -217,3 +217,66 @@ def test_validate_of_a_clean_export_exits_0(capsys, tmp_path):
     export = write(tmp_path / "export", {"inspections.csv": "抽查编号,实施部门,检查结束时间\nC1,市住建局,2026-03-05\n"})
     code, out, _ = cli(capsys, "validate", export)
     assert code == 0 and "数据契约校验通过" in out and "missing tables" in out
+
+
+# ------------------------------------------------------- issue #9.7: data is text, never rich markup
+
+def test_markup_and_emoji_codes_in_data_are_printed_as_they_are(capsys, tmp_path):
+    name = "[bold red]x[blink]:thumbs_up:.csv"  # no slash: a file name
+    export = write(tmp_path / "export", {"inspections.csv": INSPECTIONS, name: "a\n"})
+    code, out, err = cli(capsys, "audit", export, "--out", tmp_path / "out", "--as-of", AS_OF,
+                         "--only", "inspection-disclosure")
+    assert code == 1
+    assert name in err and "👍" not in out + err
+
+
+def test_rule_titles_with_markup_are_listed_literally(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    path = folder / "inspection-disclosure.yaml"
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title, 'title: "[link=http://x]点我[/link] :x: 未公开"'), encoding="utf-8")
+    monkeypatch.setattr(cli_module.out, "_width", 400)  # the CLI's own console, wide enough for one line a title
+    code, out, _ = cli(capsys, "rules", "--rules", folder)
+    assert code == 0 and "[link=http://x]点我[/link] :x: 未公开" in out and "❌" not in out
+
+
+# ------------------------------------------------------- issue #9.8: installs the way users install
+
+def test_version_and_the_exit_codes_are_in_the_help(capsys):
+    from importlib.metadata import version
+
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"ggzy {version('ggzy')}"
+    for command in ([], ["audit"], ["validate"]):
+        code, out, _ = cli(capsys, *command, "--help")
+        assert code == 0
+        for exit_code in range(5):
+            assert re.search(rf"^\s+{exit_code}\s+\S", out, re.M), (command, out)
+
+
+def test_every_argument_has_help_text():
+    parser = cli_module._parser()
+    sub = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    for name, command in [("ggzy", parser), *sub.choices.items()]:
+        for action in command._actions:
+            if action.dest in ("help", "command"):
+                continue
+            assert action.help and action.help.strip(), (name, action.dest)
+
+
+def test_the_shipped_pack_is_package_data_found_with_importlib_resources():
+    import tomllib
+    from fnmatch import fnmatch
+    from importlib.resources import files
+
+    assert Path(str(files("ggzy_rules"))).resolve() == DEFAULT_RULES_DIR.resolve()
+    config = tomllib.loads((DEFAULT_RULES_DIR.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert config["package-dir"]["ggzy_rules"] == "rules" and "ggzy_rules" in config["packages"]
+    globs = config["package-data"]["ggzy_rules"]
+    shipped = [p.relative_to(DEFAULT_RULES_DIR).as_posix() for p in DEFAULT_RULES_DIR.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
+    assert {"pack.yaml", "clauses.yaml", "coverage.yaml", "local.yaml.example", "collusion/network.yaml"} <= set(shipped)
+    missing = [f for f in shipped if not any(fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)]
+    assert missing == [], f"files of rules/ a wheel would not carry: {missing}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("checks", "pipelines", "reports")
-FOUNDATION = {"pipelines.schema", "pipelines.sql", "pipelines.sqlfuncs"}
+FOUNDATION = {"pipelines.schema", "pipelines.sql", "pipelines.sqlfuncs", "pipelines.masking"}
 
 
 def _module_name(path: Path) -> str:
