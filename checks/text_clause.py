@@ -102,6 +102,13 @@ def _list(values) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
 
 
+def _quoted(sentence: str) -> str:
+    """A sentence as evidence: at most 160 characters, after the place of a document's part
+    that holds it (``第12页：…``, ``表2第3行第2列：…``); inline notices have no places."""
+    place = f"list_filter(places, lambda p: p.start <= strpos(text, {sentence}))[-1].place"
+    return f"concat_ws('：', {place}, left({sentence}, 160))"
+
+
 def prepare(con, export) -> None:
     """Before compiling: the notices' normalised text, materialised once per export."""
     prepare_notice_text(con, export)
@@ -110,10 +117,15 @@ def prepare(con, export) -> None:
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     names = list(spec.elements)
     scope = spec.within_sentences_of
-    if scope:  # the sentences that mention the scope
-        sentences = f"list_filter(regexp_split_to_array(text, {literal(_SPLIT)}), lambda x: {contains_any('x', scope)})"
-    else:  # the whole text, as one
+    split = f"regexp_split_to_array(text, {literal(_SPLIT)})"
+    if scope:  # the sentences that mention the scope; the first three are quoted
+        sentences = f"list_filter({split}, lambda x: {contains_any('x', scope)})"
+        shown = "sentences[1:3]"
+    else:  # the whole text, as one; quoted: the first sentence holding each element's phrases
         sentences = "[replace(text, chr(10), '')]"
+        shown = "list_filter(firsts, lambda x, i: list_position(firsts, x) = i)"
+    firsts = ", ".join(f"list_filter({split}, lambda s: len(list_filter({ident('found_' + n)}, "
+                       f"lambda p: contains(s, p))) > 0)[1]" for n in names) if not scope else ""
     found = ", ".join(f"list_filter({_list(e.any_of)}, lambda p: contains(body, p)) AS {ident('found_' + n)}"
                       for n, e in spec.elements.items())
     missing = ", ".join(f"IF(len({ident('found_' + n)}) = 0, {literal(n)}, NULL)" for n in names)
@@ -121,17 +133,19 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     evidence = json_object(
         missing="missing", missing_labels="missing_labels", notice_type="notice_type",
         found=json_object(**{n: ident("found_" + n) for n in names}),
-        **({"within_sentences_of": _list(scope),
-            "sentences": "list_transform(sentences[1:3], lambda x: left(x, 160))"} if scope else {}))
+        **({"within_sentences_of": _list(scope)} if scope else {}),
+        sentences=f"list_transform({shown}, lambda x: {_quoted('x')})")
     return f"""
     WITH t AS (
-        SELECT s._row, s.notice_type, n.text,
+        SELECT s._row, s.notice_type, n.text, n.places,
                coalesce(n.problem, '正文未准备 / notice text not prepared') AS problem
         FROM {ctx.source} s LEFT JOIN {TABLE} n USING (_row)),
     sentences AS (SELECT *, {sentences} AS sentences FROM t),
     body AS (SELECT *, array_to_string(sentences, chr(10)) AS body FROM sentences),
     found AS (SELECT *, {found} FROM body),
-    missing AS (SELECT *, list_filter([{missing}], lambda x: x IS NOT NULL) AS missing FROM found),
+    missing AS (SELECT *, list_filter([{missing}], lambda x: x IS NOT NULL) AS missing,
+                       {f"list_filter([{firsts}], lambda x: x IS NOT NULL)" if firsts else "[]::VARCHAR[]"} AS firsts
+                FROM found),
     judged AS (
         SELECT *, list_transform(missing, lambda x: CASE x {label_of} END) AS missing_labels,
                CASE WHEN text IS NULL THEN 'not_evaluable'

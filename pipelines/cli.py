@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="缺表或数据契约错误时退出码为 2 / exit 2 on missing tables or contract errors")
     audit.add_argument("--ledger", type=Path, metavar="FILE.duckdb",
                        help="整改台账文件：记录本次运行，标出新增/持续/已整改 / weekly ledger file")
+    audit.add_argument("--cache", type=Path, metavar="DIR",
+                       help="招标文件文字缓存文件夹，默认在 --ledger 账本旁，否则在输出文件夹内的 .ggzy-cache / "
+                            "cache of tender-document text (default: beside the ledger, else OUT/.ggzy-cache)")
     audit.add_argument("--due-within", type=_non_negative, default=3, metavar="N",
                        help="列出 N 个工作日内到期的待办事项，默认 3 / list pending items due within N working days")
     audit.add_argument("--show-personal-data", action="store_true",
@@ -119,7 +122,7 @@ def cmd_audit(args) -> int:
         ledger.check_usable(args.ledger)  # before the audit, not after it
     with _progress(err.is_terminal) as step:
         con, audit = run_audit(args.export_dir, rules_dir=args.rules, mapping=args.mapping, as_of=args.as_of,
-                               only=args.only, progress=step)
+                               only=args.only, progress=step, document_cache=_document_cache(args))
         step("写出报告 writing outputs")
         summary = write_outputs(con, audit, args.out, formats=formats, options=options, ledger=args.ledger,
                                 due_within=args.due_within, show_personal_data=args.show_personal_data)
@@ -135,6 +138,14 @@ def cmd_audit(args) -> int:
     threshold = SEVERITY_RANK[args.fail_on]
     failing = sum(n for sev, n in summary["totals"]["by_severity"].items() if SEVERITY_RANK.get(sev, 0) >= threshold)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _document_cache(args) -> Path:
+    """Where tender-document text is kept: asked for, else beside the ledger (which weekly runs
+    share even when each writes to a new output folder), else inside the output folder."""
+    if args.cache:
+        return args.cache
+    return (args.ledger.parent if args.ledger else args.out) / ".ggzy-cache"
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:

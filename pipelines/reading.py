@@ -65,6 +65,7 @@ class Export:
     files: dict[str, TableFile]
     missing_tables: list[str]
     mapping_file: str | None = None
+    document_cache: Path | None = None  # where read tender documents are kept (pipelines.document_cache)
 
     def has(self, table: str) -> bool:
         return table in self.files
