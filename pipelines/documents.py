@@ -166,8 +166,8 @@ def _xpaths():
     if _TEXT is None:
         from lxml import etree
 
-        outside = "[not(ancestor::w:txbxContent)]"
-        _TEXT = etree.XPath(f".//w:t{outside} | .//w:br{outside} | .//w:cr{outside}", namespaces=_NS)
+        own = "[count(ancestor::w:p) = $depth]"  # not in a text box's paragraph inside this one
+        _TEXT = etree.XPath(f".//w:t{own} | .//w:br{own} | .//w:cr{own}", namespaces=_NS)
         _BOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]", namespaces=_NS)
     return _TEXT, _BOXES
 
@@ -175,7 +175,8 @@ def _xpaths():
 def _paragraph(p) -> str:
     """A paragraph's text; a manual line break stays a line break; text boxes are read apart."""
     text, _ = _xpaths()
-    return "".join(node.text or "" if node.tag == _W + "t" else "\n" for node in text(p))
+    depth = sum(1 for _ in p.iterancestors(_W + "p")) + 1
+    return "".join(node.text or "" if node.tag == _W + "t" else "\n" for node in text(p, depth=depth))
 
 
 def _children(container):
