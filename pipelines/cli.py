@@ -63,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--ledger", type=Path, metavar="FILE.duckdb",
                        help="整改台账文件：记录本次运行，标出新增/持续/已整改 / weekly ledger file")
     audit.add_argument("--cache", type=Path, metavar="DIR",
-                       help="招标文件文字缓存文件夹，默认在 --ledger 账本旁，否则在输出文件夹内的 .ggzy-cache / "
-                            "cache of tender-document text (default: beside the ledger, else OUT/.ggzy-cache)")
+                       help="招标文件文字缓存文件夹，默认为 --ledger 账本或输出文件夹旁的 .ggzy-cache / "
+                            "cache of tender-document text (default: .ggzy-cache beside the ledger, else beside OUT)")
     audit.add_argument("--due-within", type=_non_negative, default=3, metavar="N",
                        help="列出 N 个工作日内到期的待办事项，默认 3 / list pending items due within N working days")
     audit.add_argument("--show-personal-data", action="store_true",
@@ -141,11 +141,12 @@ def cmd_audit(args) -> int:
 
 
 def _document_cache(args) -> Path:
-    """Where tender-document text is kept: asked for, else beside the ledger (which weekly runs
-    share even when each writes to a new output folder), else inside the output folder."""
+    """Where tender-document text is kept: asked for, else beside the ledger or the output folder
+    — never inside it, where it would travel with the reports; weekly runs writing to
+    out/2026-W49, out/2026-W50 share out/.ggzy-cache."""
     if args.cache:
         return args.cache
-    return (args.ledger.parent if args.ledger else args.out) / ".ggzy-cache"
+    return (args.ledger if args.ledger else args.out).resolve().parent / ".ggzy-cache"
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:

@@ -115,3 +115,29 @@ def _add_textbox(document, text: str) -> None:
     run = parse_xml(f'<w:r {ns}><mc:AlternateContent><mc:Choice Requires="wps"><wps:txbx>{box}</wps:txbx>'
                     f'</mc:Choice><mc:Fallback><v:textbox>{box}</v:textbox></mc:Fallback></mc:AlternateContent></w:r>')
     document.add_paragraph()._p.append(run)
+
+
+# --- the two tender documents of the shipped sample export (examples/sample-export/notices/) ------
+
+SAMPLE_CLAUSE = ("投标人不得被最高人民法院在信用中国(黑龙江鹤岗)网站或鹤岗市信用信息共享平台中列入失信被执行人名单。"
+                 "投标单位、企业法定代表人及授权委托人不得存在行贿犯罪记录行为，严禁参与项目投标。")
+
+
+def write_sample_documents(folder: Path) -> None:
+    """N020.docx: the credit condition complete, in the qualification table (compliant);
+    N021.pdf: only the 失信被执行人 part, wrapped over lines as a typesetter does (violated)."""
+    docx_file(folder / "N020.docx",
+              ["兴山区道路照明改造工程招标文件", "第一章 招标公告", "一、项目概况：兴山区主干道路灯及配电改造。",
+               "二、投标人资格要求（见下表）"],
+              table=[["序号", "要求", "内容"],
+                     ["1", "资质要求", "具备城市及道路照明工程专业承包三级及以上资质。"],
+                     ["2", "信用要求", SAMPLE_CLAUSE],
+                     ["3", "项目经理", "具备机电工程专业二级及以上注册建造师执业资格。"]],
+              after=["三、投标截止时间：2026年6月11日9时00分。"], header="兴山区道路照明改造工程 招标文件")
+    rule = "投标人不得被最高人民法院在信用中国(黑龙江鹤岗)网站或鹤岗市信用信息共享平台中列入失信被执行人名单。"
+    body = "二、投标人资格要求：具备水利水电工程施工总承包三级及以上资质，且具有有效的安全生产许可证。" + rule
+    lines = [body[i:i + 34] for i in range(0, len(body), 34)]
+    pdf_file(folder / "N021.pdf",
+             [["东山区新华镇灌区渠道改造工程", "招标文件", "招标人：鹤岗市东山区水务局", "2026年4月"],
+              ["第一章 招标公告", "一、项目概况：新华镇灌区干渠、支渠衬砌改造。", *lines,
+               "三、投标截止时间：2026年5月12日9时00分。"]], size=12)

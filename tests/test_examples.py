@@ -18,6 +18,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-export"
 HEADLINE = {
     ("credit-clause", "N002", "error"),          # 采购公告 without the bribery part
     ("credit-clause", "N007", "error"),          # 资格预审公告 without either part
+    ("credit-clause", "N021", "error"),          # 招标文件 as a PDF: the 失信 part only (N020.docx, in a table, complies)
     ("credit-clause-persons", "N005", "warning"),  # bribery sentence leaves out 授权委托人
     ("inspection-disclosure", "CC2026-02", "error"),  # one day late across 国庆 + 10-10 调休
     ("inspection-disclosure", "CC2026-04", "error"),  # never published, overdue
@@ -118,7 +119,7 @@ def test_sample_export_gives_exactly_the_documented_violations(audited):
     assert code == 1  # error-level violations present
     found = violations(out)
     assert {(v["rule_id"], v["record_id"], v["severity"]) for v in found} == EXPECTED
-    assert len(found) == len(EXPECTED) == 66
+    assert len(found) == len(EXPECTED) == 67
     assert snapshot(SAMPLE) == before  # inputs are never modified
 
 
