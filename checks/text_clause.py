@@ -102,11 +102,13 @@ def _list(values) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
 
 
-def _quoted(sentence: str) -> str:
-    """A sentence as evidence: at most 160 characters, after the place of a document's part
-    that holds it (``第12页：…``, ``表2第3行第2列：…``); inline notices have no places."""
-    place = f"list_filter(places, lambda p: p.start <= strpos(text, {sentence}))[-1].place"
-    return f"concat_ws('：', {place}, left({sentence}, 160))"
+def _quoted(sentences: str) -> str:
+    """Sentences as evidence: each at most 160 characters, after the place of the document part
+    that holds it (``第12页：…``, ``表2第3行第2列：…``); inline notices have no places. The
+    sentence's position is found once, not once per place."""
+    located = f"list_transform({sentences}, lambda x: {{'s': x, 'at': strpos(text, x)}})"
+    place = "list_filter(places, lambda p: p.start <= y.at)[-1].place"
+    return f"list_transform({located}, lambda y: concat_ws('：', {place}, left(y.s, 160)))"
 
 
 def prepare(con, export) -> None:
@@ -125,7 +127,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         sentences = "[replace(text, chr(10), '')]"
         shown = "list_filter(firsts, lambda x, i: list_position(firsts, x) = i)"
     firsts = ", ".join(f"list_filter({split}, lambda s: len(list_filter({ident('found_' + n)}, "
-                       f"lambda p: contains(s, p))) > 0)[1]" for n in names) if not scope else ""
+                       f"lambda p: contains(s, p))) > 0)[1]" for n in names)
+    firsts = "[]::VARCHAR[]" if scope else f"list_filter([{firsts}], lambda x: x IS NOT NULL)"
     found = ", ".join(f"list_filter({_list(e.any_of)}, lambda p: contains(body, p)) AS {ident('found_' + n)}"
                       for n, e in spec.elements.items())
     missing = ", ".join(f"IF(len({ident('found_' + n)}) = 0, {literal(n)}, NULL)" for n in names)
@@ -134,7 +137,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         missing="missing", missing_labels="missing_labels", notice_type="notice_type",
         found=json_object(**{n: ident("found_" + n) for n in names}),
         **({"within_sentences_of": _list(scope)} if scope else {}),
-        sentences=f"list_transform({shown}, lambda x: {_quoted('x')})")
+        sentences=_quoted(shown))
     return f"""
     WITH t AS (
         SELECT s._row, s.notice_type, n.text, n.places,
@@ -143,20 +146,20 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     sentences AS (SELECT *, {sentences} AS sentences FROM t),
     body AS (SELECT *, array_to_string(sentences, chr(10)) AS body FROM sentences),
     found AS (SELECT *, {found} FROM body),
-    missing AS (SELECT *, list_filter([{missing}], lambda x: x IS NOT NULL) AS missing,
-                       {f"list_filter([{firsts}], lambda x: x IS NOT NULL)" if firsts else "[]::VARCHAR[]"} AS firsts
-                FROM found),
+    missing AS (SELECT *, list_filter([{missing}], lambda x: x IS NOT NULL) AS missing FROM found),
     judged AS (
         SELECT *, list_transform(missing, lambda x: CASE x {label_of} END) AS missing_labels,
                CASE WHEN text IS NULL THEN 'not_evaluable'
                     WHEN len(sentences) = 0 THEN 'not_applicable'
                     WHEN len(missing) > 0 THEN 'violated'
                     ELSE 'compliant' END AS outcome
-        FROM missing)
+        FROM missing),
+    violated AS (  -- evidence is kept for violations only; CASE runs the quoting for those rows alone
+        SELECT *, CASE WHEN outcome = 'violated' THEN {firsts} END AS firsts FROM judged)
     SELECT _row, outcome,
            IF(outcome = 'not_evaluable', problem, NULL) AS reason,
            CAST(NULL AS VARCHAR) AS severity,
-           {evidence} AS evidence,
+           CASE WHEN outcome = 'violated' THEN {evidence} END AS evidence,
            array_to_string(missing_labels, '、') AS missing_text
-    FROM judged
+    FROM violated
     """

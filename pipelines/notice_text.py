@@ -237,6 +237,8 @@ def _materialise(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | Non
                         ELSE {literal(NO_TEXT)} END AS problem,
                    f.places, f.reason
             FROM _notice_inline i LEFT JOIN f USING (_row)""")
+        # the text now lives in notice_text; keep only the bookkeeping (what was read, from where)
+        con.execute(f"CREATE OR REPLACE TABLE {DOCUMENTS} AS SELECT * EXCLUDE (text, places) FROM {DOCUMENTS}")
     finally:
         con.unregister("_notice_files")
         con.unregister("_notice_documents")

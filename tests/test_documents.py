@@ -196,3 +196,13 @@ def test_a_changed_document_is_read_again(tmp_path):
     docx_file(path, [FULL])
     assert load_documents(con, {"d.docx": path}, cache) == {"documents": 1, "read": 1, "from_cache": 0}
     assert con.execute("SELECT text FROM document_text").fetchone()[0] == FULL.replace("，", ",")
+
+
+def test_the_rule_says_which_formats_are_read_and_the_budgets_that_refuse_a_file():
+    from pipelines.rules import load_pack
+
+    rule = next(r for r in load_pack().rules if r.spec.id == RULE)
+    text, budget = rule.spec.description, Budget()
+    for said in (".docx", ".pdf", "扫描件", ".doc", ".wps", "压缩炸弹", "已加密"):
+        assert said in text, said
+    assert f"{budget.max_bytes // 2**20} MB" in text and f"{budget.max_pages} 页" in text
