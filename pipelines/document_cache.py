@@ -137,9 +137,22 @@ def load_documents(con: duckdb.DuckDBPyConnection, files: dict[str, Path], cache
     """Create ``document_text`` for ``files`` (content_file name -> resolved path); returns
     ``{"documents", "read", "from_cache"}``."""
     names = sorted(files)
-    refused = {n: problem for n in names if (problem := precheck(files[n], budget))}  # not even hashed
+    refused: dict[str, Unreadable] = {}
+
+    def fingerprint(name: str) -> str:
+        """The file's sha256, or "" when it is refused unread (format, size) or cannot be read."""
+        try:
+            refused_now = precheck(files[name], budget)
+            if refused_now:
+                refused[name] = refused_now
+                return ""
+            return _sha256(files[name])
+        except OSError as exc:
+            refused[name] = Unreadable("file_unreadable", "正文文件无法读取", cause="io_error", error=type(exc).__name__)
+            return ""
+
     with ThreadPoolExecutor(max_workers=4) as hashing:
-        shas = dict(zip(names, hashing.map(lambda n: "" if n in refused else _sha256(files[n]), names)))
+        shas = dict(zip(names, hashing.map(fingerprint, names)))
     keys = {n: shas[n] + files[n].suffix.lower() for n in names if shas[n]}  # how a file is read depends on both
     with tempfile.TemporaryDirectory(prefix="ggzy-documents-") as scratch:
         folder = cache_folder(Path(cache_root) if cache_root else Path(scratch), budget)
@@ -169,7 +182,7 @@ def _materialise(con, names, shas, keys, target, cached, refused: dict) -> None:
                        coalesce(i.refused, d.reason, IF(d.key IS NULL AND i.key IS NOT NULL, $missing, NULL)) AS reason,
                        coalesce(list_contains($cached::VARCHAR[], i.key), false) AS from_cache
                 FROM _document_index i LEFT JOIN {source} d USING (key))
-            SELECT * REPLACE (CAST(json_merge_patch(reason, json_object('file', file)) AS JSON) AS reason)
+            SELECT * REPLACE (CAST(IF(reason IS NULL, NULL, json_merge_patch(reason, json_object('file', file))) AS JSON) AS reason)
             FROM joined""",
                     {**({"paths": paths} if paths else {}), "cached": sorted(cached),
                      "missing": json.dumps(_failed(FileNotFoundError()), ensure_ascii=False)})

@@ -108,8 +108,9 @@ def precheck(path: Path, budget: Budget = Budget()) -> Unreadable | None:
                       cause="too_large", bytes=size, limit=budget.max_bytes)
 
 
-def _corrupt(what: str) -> Unreadable:
-    return Unreadable("file_unreadable", f"文件已损坏或不是有效的 {what}，无法读取", cause="corrupt")
+def _corrupt(what: str, error: BaseException | None = None) -> Unreadable:
+    detail = {"error": type(error).__name__} if error else {}
+    return Unreadable("file_unreadable", f"文件已损坏或不是有效的 {what}，无法读取", cause="corrupt", **detail)
 
 
 # --- Word ----------------------------------------------------------------------------------------
@@ -140,6 +141,7 @@ def _check_zip(path: Path, budget: Budget) -> None:
 
 def _docx_parts(path: Path, budget: Budget) -> list[tuple[str, str]]:
     import docx
+    from docx.opc.exceptions import OpcError
     from lxml import etree
 
     _check_zip(path, budget)
@@ -152,8 +154,8 @@ def _docx_parts(path: Path, budget: Budget) -> list[tuple[str, str]]:
                 part = getattr(section, attr)
                 if not part.is_linked_to_previous:
                     parts += [(f"第{number}节{label}", text) for _, text in _body_parts(part._element)]
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError, EOFError) as exc:
-        raise _corrupt(f".docx（{type(exc).__name__}）") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError, EOFError, OpcError) as exc:
+        raise _corrupt(".docx", exc) from None
     return parts
 
 
@@ -249,6 +251,8 @@ def _pdf_parts(path: Path, budget: Budget) -> tuple[list[tuple[str, str]], int]:
         raise _corrupt(".pdf") from None
     try:
         pages = len(pdf)
+        if not pages:
+            raise _corrupt(".pdf（没有页面）")
         if pages > budget.max_pages:
             raise Unreadable("file_unreadable", f"PDF 共 {pages} 页，超过上限 {budget.max_pages} 页，未读取",
                              cause="too_many_pages", pages=pages, limit=budget.max_pages)

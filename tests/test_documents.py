@@ -206,3 +206,21 @@ def test_the_rule_says_which_formats_are_read_and_the_budgets_that_refuse_a_file
     for said in (".docx", ".pdf", "扫描件", ".doc", ".wps", "压缩炸弹", "已加密"):
         assert said in text, said
     assert f"{budget.max_bytes // 2**20} MB" in text and f"{budget.max_pages} 页" in text
+
+
+def test_a_document_that_cannot_be_opened_is_not_evaluable_and_the_audit_goes_on(tmp_path, monkeypatch):
+    import pipelines.document_cache as cache
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    docx_file(tmp_path / "locked.docx", [FULL])
+    docx_file(tmp_path / "open.docx", [FULL])
+    real = cache._sha256
+    monkeypatch.setattr(cache, "_sha256", lambda path: denied(path) if path.name == "locked.docx" else real(path))
+    con = duckdb.connect()
+    load_documents(con, {"locked.docx": tmp_path / "locked.docx", "open.docx": tmp_path / "open.docx"})
+    rows = dict(con.execute("SELECT file, reason FROM document_text").fetchall())
+    assert json.loads(rows["locked.docx"]) == {"code": "file_unreadable", "text": "正文文件无法读取", "cause": "io_error",
+                                               "error": "PermissionError", "file": "locked.docx"}
+    assert rows["open.docx"] is None
