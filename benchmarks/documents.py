@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time reading a year of tender documents for the 八(二) credit clause (issue #14).
 
-    python benchmarks/documents.py [--documents 1000] [--pages 100] [--repeat 3] [--compare-libraries]
+    python benchmarks/documents.py [--documents 1000] [--pages 100] [--cold 3] [--warm 3] [--compare-libraries]
 
 1. Generate ``--documents`` tender documents of about ``--pages`` pages, half ``.docx`` (python-docx:
    ~14 paragraphs a page plus a qualification table), half ``.pdf`` (fpdf2, Noto Sans CJK embedded,
@@ -11,8 +11,8 @@
    a byte-distinct copy of one of them (a PDF comment after ``%%EOF``, a zip comment): every file
    has its own sha256 and is read on its own, exactly as a distinct file would be.
 2. Audit an export whose notices point at them (``credit-clause`` and ``credit-clause-persons``
-   only), each run in a fresh process: **cold** (empty cache) ``--repeat`` times, then **warm**
-   (the cache of the last cold run) ``--repeat`` times. Peak memory is the largest sum of resident
+   only), each run in a fresh process: **cold** (empty cache) ``--cold`` times, then **warm**
+   (the cache of the last cold run) ``--warm`` times. Peak memory is the largest sum of resident
    memory over the audit process and all its descendants (the reading workers), sampled every
    50 ms from /proc.
 3. Check the outcomes against what was planted, and write ``benchmarks/results/documents.json``.
@@ -246,7 +246,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--pages", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cold", type=int, default=3, help="cold runs (an empty cache each)")
+    parser.add_argument("--warm", type=int, default=3, help="warm runs (the cache of the last cold run)")
     parser.add_argument("--compare-libraries", action="store_true")
     args = parser.parse_args()
     export = DATA / f"documents-{args.documents}-{args.pages}"
@@ -254,11 +255,11 @@ def main() -> None:
     size = sum(p.stat().st_size for p in (export / "docs").iterdir())
     cold, warm = [], []
     with tempfile.TemporaryDirectory(prefix="ggzy-bench-cache-") as scratch:
-        for n in range(args.repeat):
+        for n in range(args.cold):
             cache = Path(scratch) / f"cold{n}"
             cold.append(_run(export, cache))
             print(f"cold {n + 1}: {cold[-1]['seconds']:.1f} s, peak {cold[-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
-        for n in range(args.repeat):
+        for n in range(args.warm):
             warm.append(_run(export, cache))
             print(f"warm {n + 1}: {warm[-1]['seconds']:.1f} s, peak {warm[-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
     wrong = {k: (v, cold[0]["outcomes"].get(k)) for k, v in expected.items() if cold[0]["outcomes"].get(k) != v}

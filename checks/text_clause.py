@@ -17,6 +17,10 @@ Outcome per record:
 * an element with no phrasing present → violated (``evidence.missing`` names the elements);
 * otherwise → compliant.
 
+A violation's ``evidence.sentences`` quotes the text read: the scoped sentences (first three), or
+in whole-text mode the first sentence holding each element found; a sentence from a tender
+document starts with its place (``第12页：…``, ``表1第3行第3列：…``, ``notice_text.places``).
+
 Example rule::
 
     check: text_clause
@@ -122,13 +126,13 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     split = f"regexp_split_to_array(text, {literal(_SPLIT)})"
     if scope:  # the sentences that mention the scope; the first three are quoted
         sentences = f"list_filter({split}, lambda x: {contains_any('x', scope)})"
-        shown = "sentences[1:3]"
-    else:  # the whole text, as one; quoted: the first sentence holding each element's phrases
+        firsts, shown = "[]::VARCHAR[]", "sentences[1:3]"
+    else:  # the whole text, as one; quoted: the first sentence holding each element's phrases, once
         sentences = "[replace(text, chr(10), '')]"
+        firsts = ", ".join(f"list_filter({split}, lambda s: len(list_filter({ident('found_' + n)}, "
+                           f"lambda p: contains(s, p))) > 0)[1]" for n in names)
+        firsts = f"list_filter([{firsts}], lambda x: x IS NOT NULL)"
         shown = "list_filter(firsts, lambda x, i: list_position(firsts, x) = i)"
-    firsts = ", ".join(f"list_filter({split}, lambda s: len(list_filter({ident('found_' + n)}, "
-                       f"lambda p: contains(s, p))) > 0)[1]" for n in names)
-    firsts = "[]::VARCHAR[]" if scope else f"list_filter([{firsts}], lambda x: x IS NOT NULL)"
     found = ", ".join(f"list_filter({_list(e.any_of)}, lambda p: contains(body, p)) AS {ident('found_' + n)}"
                       for n, e in spec.elements.items())
     missing = ", ".join(f"IF(len({ident('found_' + n)}) = 0, {literal(n)}, NULL)" for n in names)
