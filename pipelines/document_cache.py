@@ -103,7 +103,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200)
+    # no max_tasks_per_child: on Python 3.11–3.13 the pool stops once a worker retires (CPython gh-115634)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _read_all(jobs: list[Job], workers: int) -> None:
