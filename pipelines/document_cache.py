@@ -17,6 +17,11 @@ reason as JSON (``{"code": "file_unreadable", "cause": "scanned", "text": "扫�
 or NULL. Without a cache folder the same files are written to a temporary folder, removed after
 loading. Bump :data:`VERSION` whenever extraction or normalisation changes what a document
 yields; the budget is part of the folder name, so a changed budget reads everything again.
+
+Measured (``benchmarks/documents.py``, 2026-12-03, 2 cores shared with a load average of 9–12):
+1,000 documents of 100 pages (500 .docx, 500 .pdf, 112 MB) took 1,032 s cold (one run, two
+workers) and 49.0 s warm (median of three: 27.9–50.1 s, the whole audit of both rules), peak
+memory of the process tree 2.5 GB cold, 2.7 GB warm; every outcome as planted.
 """
 
 from __future__ import annotations
