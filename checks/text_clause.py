@@ -17,6 +17,10 @@ Outcome per record:
 * an element with no phrasing present → violated (``evidence.missing`` names the elements);
 * otherwise → compliant.
 
+A violation's ``evidence.sentences`` quotes the text read: the scoped sentences (first three), or
+in whole-text mode the first sentence holding each element found; a sentence from a tender
+document starts with its place (``第12页：…``, ``表1第3行第3列：…``, ``notice_text.places``).
+
 Example rule::
 
     check: text_clause
@@ -119,13 +123,28 @@ def _list(values) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]::VARCHAR[]"
 
 
+def _quoted(sentences: str) -> str:
+    """Sentences as evidence: each at most 160 characters, after the place of the document part
+    that holds it (``第12页：…``, ``表2第3行第2列：…``); inline notices have no places. The
+    sentence's position is found once, not once per place."""
+    located = f"list_transform({sentences}, lambda x: {{'s': x, 'at': strpos(text, x)}})"
+    place = "list_filter(places, lambda p: p.start <= y.at)[-1].place"
+    return f"list_transform({located}, lambda y: concat_ws('：', {place}, left(y.s, 160)))"
+
+
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     names = list(spec.elements)
     scope = spec.within_sentences_of
-    if scope:  # the sentences that mention the scope
-        sentences = f"list_filter(regexp_split_to_array(text, {literal(_SPLIT)}), lambda x: {contains_any('x', scope)})"
-    else:  # the whole text, as one
+    split = f"regexp_split_to_array(text, {literal(_SPLIT)})"
+    if scope:  # the sentences that mention the scope; the first three are quoted
+        sentences = f"list_filter({split}, lambda x: {contains_any('x', scope)})"
+        firsts, shown = "[]::VARCHAR[]", "sentences[1:3]"
+    else:  # the whole text, as one; quoted: the first sentence holding each element's phrases, once
         sentences = "[replace(text, chr(10), '')]"
+        firsts = ", ".join(f"list_filter({split}, lambda s: len(list_filter({ident('found_' + n)}, "
+                           f"lambda p: contains(s, p))) > 0)[1]" for n in names)
+        firsts = f"list_filter([{firsts}], lambda x: x IS NOT NULL)"
+        shown = "list_filter(firsts, lambda x, i: list_position(firsts, x) = i)"
     found = ", ".join(f"list_filter({_list(e.any_of)}, lambda p: contains(body, p)) AS {ident('found_' + n)}"
                       for n, e in spec.elements.items())
     missing = ", ".join(f"IF(len({ident('found_' + n)}) = 0, {literal(n)}, NULL)" for n in names)
@@ -133,13 +152,13 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     evidence = json_object(
         missing="missing", missing_labels="missing_labels", notice_type="notice_type",
         found=json_object(**{n: ident("found_" + n) for n in names}),
-        **({"within_sentences_of": _list(scope),
-            "sentences": "list_transform(sentences[1:3], lambda x: left(x, 160))"} if scope else {}))
+        **({"within_sentences_of": _list(scope)} if scope else {}),
+        sentences=_quoted(shown))
     return f"""
     WITH t AS (
-        SELECT s._row, s.notice_type, n.text,
-               {reason_of("coalesce(n.problem_code, 'text_missing')", "coalesce(n.problem, '正文未准备')",
-                       file="s.content_file")} AS problem
+        SELECT s._row, s.notice_type, n.text, n.places,
+               coalesce(n.reason, {reason_of("coalesce(n.problem_code, 'text_missing')", "coalesce(n.problem, '正文未准备')",
+                                             file="s.content_file")}) AS problem
         FROM {ctx.source} s LEFT JOIN {TABLE} n USING (_row)),
     sentences AS (SELECT *, {sentences} AS sentences FROM t),
     body AS (SELECT *, array_to_string(sentences, chr(10)) AS body FROM sentences),
@@ -151,11 +170,13 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                     WHEN len(sentences) = 0 THEN 'not_applicable'
                     WHEN len(missing) > 0 THEN 'violated'
                     ELSE 'compliant' END AS outcome
-        FROM missing)
+        FROM missing),
+    violated AS (  -- evidence is kept for violations only; CASE runs the quoting for those rows alone
+        SELECT *, CASE WHEN outcome = 'violated' THEN {firsts} END AS firsts FROM judged)
     SELECT _row, outcome,
            problem AS reason,
            CAST(NULL AS VARCHAR) AS severity,
-           {evidence} AS evidence,
+           CASE WHEN outcome = 'violated' THEN {evidence} END AS evidence,
            array_to_string(missing_labels, '、') AS missing_text
-    FROM judged
+    FROM violated
     """

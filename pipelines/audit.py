@@ -46,10 +46,12 @@ class Audit:
 
 def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
               as_of: dt.date | None = None, only: list[str] | None = None, progress=None,
-              con: duckdb.DuckDBPyConnection | None = None) -> tuple[duckdb.DuckDBPyConnection, Audit]:
+              con: duckdb.DuckDBPyConnection | None = None,
+              document_cache: Path | None = None) -> tuple[duckdb.DuckDBPyConnection, Audit]:
     """Run the rule pack over an export folder. Raises ``reading.ExportError`` for unreadable
     input, ``rules.RuleError`` for a broken rule pack and ``calendar.CalendarError`` for a
-    broken calendar year file."""
+    broken calendar year file. ``document_cache``: the folder where the text of tender
+    documents is kept between runs (none: read every document again)."""
     step = progress or (lambda _msg: None)
     pack = rules.load_pack(rules_dir)
     selected = pack.select(only)
@@ -60,6 +62,7 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
         no_extension_autoload(con)
     step("读取数据 reading export")
     export = reading.load_export(con, Path(export_dir), mapping, progress=step)
+    export.document_cache = document_cache
     step("校验数据契约 checking the export contract")
     findings = check_contract(con, export)
     cal = calendar.install_calendar(con, pack.folder / "calendar")

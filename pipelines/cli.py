@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="缺表或数据契约错误时退出码为 2 / exit 2 on missing tables or contract errors")
     audit.add_argument("--ledger", type=Path, metavar="FILE.duckdb",
                        help="整改台账文件：记录本次运行，标出新增/持续/已整改 / weekly ledger file")
+    audit.add_argument("--cache", type=Path, metavar="DIR",
+                       help="招标文件文字缓存文件夹，默认为 --ledger 账本或输出文件夹旁的 .ggzy-cache / "
+                            "cache of tender-document text (default: .ggzy-cache beside the ledger, else beside OUT)")
     audit.add_argument("--due-within", type=_non_negative, default=3, metavar="N",
                        help="列出 N 个工作日内到期的待办事项，默认 3 / list pending items due within N working days")
     audit.add_argument("--show-personal-data", action="store_true",
@@ -210,7 +213,7 @@ def cmd_audit(args) -> int:
     with _progress(err.is_terminal) as step:
         step("读取规则 loading rules")
         con, audit = run_audit(args.export_dir, rules_dir=args.rules, mapping=args.mapping, as_of=args.as_of,
-                               only=args.only, progress=step)
+                               only=args.only, progress=step, document_cache=_document_cache(args))
         step("写出报告 writing outputs")
         summary = write_outputs(con, audit, args.out, formats=formats, options=options, ledger=args.ledger,
                                 due_within=args.due_within, show_personal_data=args.show_personal_data)
@@ -252,6 +255,15 @@ def _print_unjudged(unjudged: dict) -> None:
         why = (unjudged.get("reason") or {}).get("text", "")
         err.print(f"[bold red]本次审计没有检查任何记录，结果不是“无违规” / nothing was checked — this is not a clean "
                   f"result[/bold red]：{escape(why)}（退出码 exit {EXIT_NOTHING_CHECKED}）", soft_wrap=True)
+
+
+def _document_cache(args) -> Path:
+    """Where tender-document text is kept: asked for, else beside the ledger or the output folder
+    — never inside it, where it would travel with the reports; weekly runs writing to
+    out/2026-W49, out/2026-W50 share out/.ggzy-cache."""
+    if args.cache:
+        return args.cache
+    return (args.ledger if args.ledger else args.out).resolve().parent / ".ggzy-cache"
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:

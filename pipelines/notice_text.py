@@ -6,14 +6,19 @@ comparable; that is load-time preparation, not rule logic, and it lives here.
 
 The text of a notice is ``notices.content`` (plain text or HTML) or, when that is empty, the
 file ``notices.content_file`` (relative to the export folder, never outside it; ``.txt``,
-``.html``, ``.htm`` decoded as UTF-8, else GB18030). Normalised (:func:`pipelines.sqlfuncs.normalise`): HTML tags,
+``.html``, ``.htm`` decoded as UTF-8, else GB18030; tender documents ``.docx`` and ``.pdf`` read
+by :mod:`pipelines.documents`, in parallel and cached by :mod:`pipelines.document_cache`;
+``.doc``/``.wps``, scans, encrypted, corrupt or oversized files not evaluable, with the reason). Normalised (:func:`pipelines.sqlfuncs.normalise`): HTML tags,
 scripts, styles and comments removed and entities unescaped, NFKC (full-width → half-width),
 traditional → simplified (OpenCC ``t2s``), every whitespace removed — except that a line break
 (a ``<br>`` or block end in HTML) stays as one ``\\n``, a sentence boundary — and pinyin glosses
 after a character (``執(zhí)``) dropped.
 
-:func:`prepare_notice_text` materialises ``notice_text(_row, text, problem, problem_code)``;
-``problem`` says why a notice has no text (then ``text`` is NULL), ``problem_code`` the same as a code. Normalising runs as a vectorised Arrow UDF
+the table ``notice_text(_row, text, problem, places, reason, problem_code)``;
+``problem`` says why a notice has no text (then ``text`` is NULL), ``problem_code`` the same as a
+code, ``reason`` says it as data for tender documents (``{"code", "text", "file", …}``), ``places``
+says where each part of a document's text starts and where a person finds it (``第12页``,
+``表2第3行第2列``). Normalising runs as a vectorised Arrow UDF
 (one pass of each step over a whole vector of 2048 notices, after DuckDB's own full-width →
 half-width ``translate``); only rows whose text is in a side file touch the file system.
 
@@ -34,7 +39,6 @@ from .sqlfuncs import normalise, normalise_phrase  # noqa: F401 - the normaliser
 
 TABLE = "notice_text"
 TEXT_SUFFIXES = {".txt": False, ".html": True, ".htm": True}  # suffix -> is HTML
-NOT_YET = (".docx", ".pdf")
 NO_TEXT = "正文为空且未提供正文文件"
 EMPTY = "正文为空"
 NO_FILE = "正文文件不存在"
@@ -52,27 +56,36 @@ _HTML_SQL = "regexp_matches(content, '</?[A-Za-z!][^>]*>')"
 
 # --- side files -------------------------------------------------------------------------------
 
-def read_side_file(folder: Path, name: str) -> tuple[str | None, bool, str | None]:
-    """(text, is_html, problem) of ``content_file`` ``name``; a path leaving ``folder`` (``..``,
-    absolute, or a link pointing out) is refused before anything is opened."""
+def side_file_path(folder: Path, name: str) -> tuple[Path | None, str | None]:
+    """(path, problem) of ``content_file`` ``name``; a path leaving ``folder`` (``..``, absolute,
+    or a link pointing out) is refused before anything is opened, and a name no file system can
+    hold (NUL, too long, links that loop) names no file."""
     if "\x00" in name:
-        return None, False, BAD_NAME
+        return None, BAD_NAME
     relative = Path(name.strip().replace("\\", "/"))
     root = folder.resolve()
     if relative.is_absolute() or ".." in relative.parts:
-        return None, False, ESCAPES
-    try:  # a name too long for the file system, or links that loop, name no file
+        return None, ESCAPES
+    try:
         path = (root / relative).resolve()
         if not path.is_relative_to(root):
-            return None, False, ESCAPES
+            return None, ESCAPES
         if not path.is_file():
-            return None, False, NO_FILE
+            return None, NO_FILE
     except (OSError, RuntimeError, ValueError):
-        return None, False, BAD_NAME
+        return None, BAD_NAME
+    return path, None
+
+
+def read_side_file(folder: Path, name: str) -> tuple[str | None, bool, str | None]:
+    """(text, is_html, problem) of a text ``content_file`` (see :func:`side_file_path`)."""
+    path, problem = side_file_path(folder, name)
+    if problem:
+        return None, False, problem
+    relative = Path(name.strip().replace("\\", "/"))
     suffix = relative.suffix.lower()
     if suffix not in TEXT_SUFFIXES:
-        what = "暂不支持 / not yet supported" if suffix in NOT_YET else "不支持 / not supported"
-        return None, False, f"正文文件格式 {suffix or '（无扩展名）'} {what}"
+        return None, False, f"正文文件格式 {suffix or '（无扩展名）'} 不支持 / not supported"
     try:
         data = path.read_bytes()
     except OSError:
@@ -104,7 +117,7 @@ def _fingerprint(export) -> str:
 
 
 def prepare_notice_text(con: duckdb.DuckDBPyConnection, export) -> None:
-    """Create ``notice_text(_row, text, problem)`` for the export's notices, once: a table made
+    """Create ``notice_text(_row, text, problem, places, reason)`` for the export's notices, once: a table made
     for the same export (folder and notices file fingerprint) is kept as it is."""
     key = _fingerprint(export)
     made = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
@@ -115,9 +128,9 @@ def prepare_notice_text(con: duckdb.DuckDBPyConnection, export) -> None:
     missing = export.files["notices"].missing_columns if export.has("notices") else []
     if not export.has("notices") or {"content", "content_file"} <= set(missing):
         con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT _row, CAST(NULL AS VARCHAR) AS text, "
-                    f"{literal(NO_COLUMNS)} AS problem FROM notices")
+                    f"{literal(NO_COLUMNS)} AS problem, {_NO_PLACES}, CAST(NULL AS JSON) AS reason FROM notices")
     else:
-        _materialise(con, Path(export.folder))
+        _materialise(con, Path(export.folder), getattr(export, "document_cache", None))
     con.execute(f"ALTER TABLE {TABLE} ADD COLUMN problem_code VARCHAR")
     whens = " ".join(f"WHEN {literal(text)} THEN {literal(code)}" for text, code in PROBLEM_CODES.items())
     con.execute(f"UPDATE {TABLE} SET problem_code = CASE problem {whens} "
@@ -126,9 +139,13 @@ def prepare_notice_text(con: duckdb.DuckDBPyConnection, export) -> None:
     con.execute(f"COMMENT ON TABLE {TABLE} IS {literal(key)}")
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+_NO_PLACES = "CAST(NULL AS STRUCT(start BIGINT, place VARCHAR)[]) AS places"
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None = None) -> None:
     """Inline content first (ggzy_halfwidth is only a fast path: NFKC follows anyway); then the
-    side files of the rows whose inline text is empty."""
+    side files of the rows whose inline text is empty: text files here, tender documents
+    (.docx, .pdf, and the formats refused with a reason) through :mod:`pipelines.document_cache`."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _notice_inline AS
         SELECT _row, ggzy_text(content) IS NOT NULL AS has_content,
@@ -136,6 +153,7 @@ def _materialise(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
                ggzy_text(content_file) AS file
         FROM notices""")
     wanted = con.execute("SELECT _row, file FROM _notice_inline WHERE text IS NULL AND file IS NOT NULL").fetchall()
+    documents, wanted = _documents_apart(folder, wanted)
     read = [read_side_file(folder, name) for _, name in wanted]
     texts = normalise([t for t, _, _ in read], [h for _, h, _ in read])
     files = pa.table({
@@ -143,17 +161,50 @@ def _materialise(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         "text": pa.array([t or None for t in texts], type=pa.string()),
         "problem": pa.array([p or (None if t else EMPTY) for (_, _, p), t in zip(read, texts)], type=pa.string()),
     })
+    from .document_cache import load_documents, TABLE as DOCUMENTS
+
+    load_documents(con, {name: path for _, name, path in documents}, cache)
+    rows = pa.table({"_row": pa.array([r for r, _, _ in documents], type=pa.int64()),
+                     "file": pa.array([name for _, name, _ in documents], type=pa.string())})
     con.register("_notice_files", files)
+    con.register("_notice_documents", rows)
     try:
         con.execute(f"""
             CREATE OR REPLACE TABLE {TABLE} AS
+            WITH f AS (
+                SELECT _row, text, problem, {_NO_PLACES}, CAST(NULL AS JSON) AS reason FROM _notice_files
+                UNION ALL
+                SELECT n._row, d.text,
+                       coalesce(json_extract_string(d.reason, '$.text'), IF(d.text IS NULL, {literal(EMPTY)}, NULL)),
+                       d.places, d.reason
+                FROM _notice_documents n JOIN {DOCUMENTS} d USING (file))
             SELECT i._row,
                    IF(f._row IS NULL, i.text, f.text) AS text,
                    CASE WHEN f._row IS NOT NULL THEN f.problem
                         WHEN i.text IS NOT NULL THEN NULL
                         WHEN i.has_content THEN {literal(EMPTY)}
-                        ELSE {literal(NO_TEXT)} END AS problem
-            FROM _notice_inline i LEFT JOIN _notice_files f USING (_row)""")
+                        ELSE {literal(NO_TEXT)} END AS problem,
+                   f.places, f.reason
+            FROM _notice_inline i LEFT JOIN f USING (_row)""")
+        # the text now lives in notice_text; keep only the bookkeeping (what was read, from where)
+        con.execute(f"CREATE OR REPLACE TABLE {DOCUMENTS} AS SELECT * EXCLUDE (text, places) FROM {DOCUMENTS}")
     finally:
         con.unregister("_notice_files")
+        con.unregister("_notice_documents")
         con.execute("DROP TABLE IF EXISTS _notice_inline")
+
+
+def _documents_apart(folder: Path, wanted: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """``(documents, the rest)``: the rows whose file is a tender document that exists inside
+    the export, as ``(_row, name, path)``; a missing or escaping one stays with the text files,
+    which say why."""
+    from .documents import SUFFIXES
+
+    documents, rest = [], []
+    for row, name in wanted:
+        path, problem = side_file_path(folder, name) if Path(name.strip()).suffix.lower() in SUFFIXES else (None, "-")
+        if problem:
+            rest.append((row, name))
+        else:
+            documents.append((row, name, path))
+    return documents, rest

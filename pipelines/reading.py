@@ -66,6 +66,7 @@ class Export:
     missing_tables: list[str]
     mapping_file: str | None = None
     unread: list[dict] = field(default_factory=list)  # files in the folder not read (pipelines.discovery)
+    document_cache: Path | None = None  # where read tender documents are kept (pipelines.document_cache)
 
     def has(self, table: str) -> bool:
         return table in self.files

@@ -20,6 +20,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample-export"
 HEADLINE = {
     ("credit-clause", "N002", "error"),          # 采购公告 without the bribery part
     # N007 (采矿权出让资格预审公告) lacks both parts, but 八(二)'s bidding conditions do not bind 矿业权 出让
+    ("credit-clause", "N023", "error"),          # 招标文件 as a PDF: the 失信 part only (N022.docx, in a table, complies)
     ("credit-clause-persons", "N005", "warning"),  # bribery sentence leaves out 授权委托人
     ("inspection-disclosure", "CC2026-02", "error"),  # one day late across 国庆 + 10-10 调休
     ("inspection-disclosure", "CC2026-04", "error"),  # never published, overdue
@@ -141,7 +142,7 @@ def test_sample_export_gives_exactly_the_documented_violations(audited):
     assert code == 1  # error-level violations present
     found = violations(out)
     assert {(v["rule_id"], v["record_id"], v["severity"]) for v in found} == EXPECTED
-    assert len(found) == len(EXPECTED) == 75
+    assert len(found) == len(EXPECTED) == 76
     assert snapshot(SAMPLE) == before  # inputs are never modified
 
 

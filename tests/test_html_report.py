@@ -380,7 +380,7 @@ def test_report_states_its_period_data_and_headline_numbers(sample_report):
     summary = json.loads((sample_report.parent / "summary.json").read_text(encoding="utf-8"))
     violations = _violations(sample_report.parent)
     assert "2026-11-27" in text and "examples/sample-export" in text.replace("\\", "/")
-    for table, rows in (("投标记录（bids）", 32), ("投诉（complaints）", 11), ("公告与招标文件（notices）", 19)):
+    for table, rows in (("投标记录（bids）", 32), ("投诉（complaints）", 11), ("公告与招标文件（notices）", 21)):
         assert f"{table} {rows} 行" in text
     totals = summary["totals"]
     assert re.search(rf'<div class="v">{totals["violations"]}</div><div class="l">违规总数', text)

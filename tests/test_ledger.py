@@ -32,6 +32,7 @@ WEEK1, WEEK2, WEEK3 = "2026-11-27", "2026-12-04", "2026-12-11"
 
 WEEK1_FOUND = {
     ("credit-clause", "N002"), ("credit-clause-persons", "N005"),
+    ("credit-clause", "N023"),  # the sample's PDF tender document lacks the bribery part
     ("dishonest-bidder", "B002"), ("dishonest-bidder", "B006"), ("bribery-record", "B004"),
     ("bribery-record", "B005"), ("inspection-disclosure", "CC2026-02"), ("inspection-disclosure", "CC2026-04"),
     ("inspection-disclosure", "CC2026-07"), ("complaint-transfer", "TS2026-03"), ("complaint-transfer", "TS2026-05"),
@@ -164,7 +165,7 @@ def test_first_run_marks_undone_violations_new_and_late_done_ones_late_done(week
     assert set(found.values()) == {("new", WEEK1, 1), ("late_done", WEEK1, 1)}
     assert jsonl(weeks["out"]["week1"] / "resolved.jsonl") == []
     summary = json.loads((weeks["out"]["week1"] / "summary.json").read_text(encoding="utf-8"))
-    assert summary["ledger"] == {**summary["ledger"], "runs": 1, "previous_as_of": None, "new": 8, "open": 0,
+    assert summary["ledger"] == {**summary["ledger"], "runs": 1, "previous_as_of": None, "new": 9, "open": 0,
                                  "late_done": 3, "late_done_this_week": 0, "resolved": 0,
                                  "replaced_earlier_record": False}
 
@@ -188,7 +189,7 @@ def test_second_week_gives_exact_new_open_late_done_and_resolved_sets(weeks):
     summary = json.loads((weeks["out"]["week2"] / "summary.json").read_text(encoding="utf-8"))
     assert {k: summary["ledger"][k] for k in ("runs", "previous_as_of", "new", "open", "late_done",
                                               "late_done_this_week", "resolved")} == {
-        "runs": 2, "previous_as_of": WEEK1, "new": 2, "open": 5, "late_done": 4, "late_done_this_week": 1,
+        "runs": 2, "previous_as_of": WEEK1, "new": 2, "open": 6, "late_done": 4, "late_done_this_week": 1,
         "resolved": 2}
 
 
@@ -208,7 +209,7 @@ def test_an_action_done_late_is_late_done_for_good_and_flagged_only_in_the_week_
     assert jsonl(weeks["out"]["week3-branch"] / "resolved.jsonl") == []
     runs = ledger_module.read_history(weeks["branch"]).runs
     assert [(r["new"], r["open"], r["late_done"], r["late_done_this_week"], r["resolved"]) for r in runs] == [
-        (8, 0, 3, 0, 0), (2, 5, 4, 1, 2), (1, 7, 4, 0, 0)]
+        (9, 0, 3, 0, 0), (2, 6, 4, 1, 2), (1, 8, 4, 0, 0)]
 
 
 def test_rerunning_the_same_export_and_as_of_replaces_the_run_instead_of_counting_it_twice(weeks):
@@ -245,9 +246,9 @@ def test_a_violation_that_comes_back_after_being_resolved_is_new_again_and_other
 def test_trend_counts_each_run_once(weeks):
     runs = ledger_module.read_history(weeks["book"]).runs
     assert [(r["total"], r["new"], r["open"], r["late_done"], r["late_done_this_week"], r["resolved"])
-            for r in runs] == [(11, 8, 0, 3, 0, 0), (11, 2, 5, 4, 1, 2), (13, 3, 7, 3, 0, 1)]
-    assert runs[1]["by_severity"] == {"error": 9, "warning": 2, "info": 0}
-    assert runs[1]["by_rule"]["credit-clause"] == {"total": 1, "new": 1, "open": 0, "late_done": 0,
+            for r in runs] == [(12, 9, 0, 3, 0, 0), (12, 2, 6, 4, 1, 2), (14, 3, 8, 3, 0, 1)]
+    assert runs[1]["by_severity"] == {"error": 10, "warning": 2, "info": 0}
+    assert runs[1]["by_rule"]["credit-clause"] == {"total": 2, "new": 1, "open": 1, "late_done": 0,
                                                    "late_done_this_week": 0, "resolved": 1}
     assert runs[1]["by_rule"]["inspection-disclosure"] == {"total": 3, "new": 0, "open": 0, "late_done": 3,
                                                            "late_done_this_week": 1, "resolved": 0}
@@ -261,17 +262,17 @@ def test_history_prints_runs_and_per_rule_trends(weeks, capsys, monkeypatch):
     assert "3 次运行" in printed
     for as_of in (WEEK1, WEEK2, WEEK3):
         assert as_of in printed
-    assert "credit-clause" in printed and "1 (+1 −1)" in printed  # week 2: N009 new, N002 resolved (N007 no longer a finding)
+    assert "credit-clause" in printed and "2 (+1 −1)" in printed  # week 2: N009 new, N002 resolved, N023 open (N007 no longer a finding)
     assert "0 (+0 −0) 已办3" in printed  # week 2 inspection-disclosure: nothing open, three done late
     assert "已整改" in printed and "新增" in printed and "逾期已办" in printed and "本周补办" in printed
     week2_row = next(line for line in printed.splitlines() if line.count(WEEK2) and "│" in line and "/" in line)
-    assert [cell.strip() for cell in week2_row.split("│")[2:8]] == ["11", "9/2/0", "2", "5", "4", "1"]
+    assert [cell.strip() for cell in week2_row.split("│")[2:8]] == ["12", "10/2/0", "2", "6", "4", "1"]
 
 
 def test_report_marks_new_and_open_violations_and_lists_the_resolved(weeks):
     report = (weeks["out"]["week2"] / "report.md").read_text(encoding="utf-8")
     assert "【新增】" in report and f"【持续第2次，自{WEEK1}】" in report
-    assert "新增 **2** 条，持续 5 条，已整改 **2** 条" in report
+    assert "新增 **2** 条，持续 6 条，已整改 **2** 条" in report
     resolved_part = report.split("七、已整改")[1]
     assert "N002" in resolved_part and "TS2026-05" in resolved_part
 
@@ -280,7 +281,7 @@ def test_report_data_gets_resolved_and_trend_from_the_ledger(weeks):
     data = weeks["week2_data"]
     assert {(r["rule_id"], r["record_id"]) for r in data.resolved} == FIXED_IN_WEEK2
     assert [(t["as_of"].isoformat(), t["total"], t["new"], t["late_done"], t["resolved"]) for t in data.trend] == [
-        (WEEK1, 11, 8, 3, 0), (WEEK2, 11, 2, 4, 2)]
+        (WEEK1, 12, 9, 3, 0), (WEEK2, 12, 2, 4, 2)]
     assert {(v["rule_id"], v["record_id"]) for v in data.violations if v["status"] == "new"} == NEW_IN_WEEK2
     assert {(v["rule_id"], v["record_id"]) for v in data.violations if v["this_week"]} == {PUBLISHED_LATE_IN_WEEK2}
     assert {(v["rule_id"], v["record_id"]) for v in data.violations if v["late_done"]} == \
@@ -452,8 +453,9 @@ def test_a_run_killed_before_the_ledger_commits_leaves_outputs_and_ledger_as_the
     assert sha256(book) == before_sha  # not a byte changed
     assert folder_state(out) == out_before  # no new output appeared
     assert_outputs_agree_with_ledger(out, book)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "paused" and not p.name.startswith(".out.")) \
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("paused", ".ggzy-cache") and not p.name.startswith(".out.")) \
         == files_before
+    # (.ggzy-cache: the tender-document text cache beside the ledger, content-addressed, kept on purpose)
     # and the next run uses the ledger normally: week 2 is compared with week 1
     assert audit(weeks["export2"], out, WEEK2, book, rules=rules_dir) == 1
     assert {(r["rule_id"], r["record_id"]) for r in jsonl(out / "resolved.jsonl")} == FIXED_IN_WEEK2

@@ -93,13 +93,13 @@ def test_text_in_utf8_txt_and_gbk_html_side_files(audit_export, tmp_path):
     assert run.outcomes(RULE) == {"N1": "compliant", "N2": "compliant", "N3": "violated"}
 
 
-def test_docx_or_missing_side_file_is_not_evaluable_with_the_reason(audit_export):
+def test_broken_docx_or_missing_side_file_is_not_evaluable_with_the_reason(audit_export):
     files = {"N1.docx": b"PK\x03\x04 not really a docx"}
     run = audit_export(notices(("N1", "招标文件", "", "N1.docx"), ("N2", "招标文件", "", "none.txt"),
                                ("N3", "招标文件", ""), extra=files), only=[RULE])
     assert run.outcomes(RULE) == {"N1": "not_evaluable", "N2": "not_evaluable", "N3": "not_evaluable"}
     reasons = run.reasons(RULE)
-    assert ".docx" in reasons["N1"] and "暂不支持" in reasons["N1"]
+    assert ".docx" in reasons["N1"] and "损坏" in reasons["N1"]
     assert reasons["N2"] == "正文文件不存在" and reasons["N3"] == "正文为空且未提供正文文件"
     assert run.violations(RULE) == []
     data = run.reason_data(RULE)
@@ -178,4 +178,4 @@ def test_each_rule_has_violating_compliant_and_not_evaluable_records(audit_expor
     run = audit_export(notices(("A", "招标公告", weak), ("B", "招标文件", FULL), ("C", "采购公告", "", "a.pdf"),
                                extra={"a.pdf": b"%PDF-1.4"}), only=[rule])
     assert run.outcomes(rule) == {"A": "violated", "B": "compliant", "C": "not_evaluable"}
-    assert "暂不支持" in run.reasons(rule)["C"]
+    assert "损坏" in run.reasons(rule)["C"]
