@@ -31,6 +31,7 @@ from . import schema, sqlfuncs
 ID_EXPECTATIONS = {"uscc": "expect_column_values_to_be_valid_uscc",
                    "resident_id": "expect_column_values_to_be_valid_resident_id",
                    "id_any": "expect_column_values_to_be_valid_id_any"}
+GX_SEVERITY = {"error": "critical", "warning": "warning"}  # GX 1.x expectation severities
 ROW = "_row"  # the 1-based data row of every table, GX's unexpected-index column
 SUITE_PREFIX = "ggzy-export-"
 
@@ -46,7 +47,7 @@ class ExpectationSpec:
     meta: dict = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict:
-        return {"type": self.type, "kwargs": self.kwargs,
+        return {"type": self.type, "kwargs": self.kwargs, "severity": GX_SEVERITY[self.severity],
                 "meta": {"ggzy_check": self.check, "severity": self.severity, "column": self.column,
                          "notes": self.notes}}
 
@@ -75,7 +76,7 @@ def table_specs(table_name: str, present: set[str] | None = None) -> list[Expect
         if c.kind in sqlfuncs.KEEPS_RAW:
             specs.append(ExpectationSpec(
                 "expect_column_values_to_not_be_null",
-                {"column": c.name, "row_condition": f"{_raw(c)}.notnull()", "condition_parser": "pandas"},
+                {"column": c.name, "row_condition": {"type": "nullity", "column": {"name": _raw(c)}, "is_null": False}},
                 c.kind, "error", c.name, f"{c.label} 可识别（与 ggzy 读取时同一解析）"))
         if c.values:
             specs.append(ExpectationSpec("expect_column_values_to_be_in_set",
