@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from . import calendar, ledger, preflight, reading, rules, yamlfile
+from . import calendar, cli_gate, gate, ledger, preflight, reading, rules, stage, yamlfile
 from .masking import mask_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -38,12 +38,10 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 #: pipelines.unjudged reasons of rules that ran and judged nothing (the others were not run)
 EVALUATED_BUT_NOTHING = ("table_empty", "where_filtered_all", "all_not_evaluable", "nothing_in_scope")
 USER_ERRORS = (reading.ExportError, yamlfile.YamlError, calendar.CalendarError, ledger.LedgerError,
-               preflight.UsageError)
+               preflight.UsageError, gate.GateConfigError)
 
-out = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+from .consoles import err, out  # noqa: E402 - after the constants the help text uses
 #: what the command is doing, named in an internal error's one line
-_stage = ["开始 starting"]
 
 
 def _version() -> str:
@@ -117,10 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     history = command("history", "整改台账中的历次运行与趋势 / runs and trends in a ledger")
     history.add_argument("--ledger", type=Path, required=True, metavar="FILE.duckdb", help="整改台账文件 / ledger file")
 
-    validate = command("validate", "只校验导出数据 / check an export against EXPORT-V1")
-    validate.add_argument("export_dir", type=Path, help="导出文件夹 / the export folder")
-    validate.add_argument("--mapping", type=Path, help="表头与取值映射文件 / mapping.yaml")
-    validate.add_argument("--limit", type=_non_negative, default=50, help="最多显示多少条问题 / findings shown")
+    cli_gate.add_commands(command)
 
     listing = command("rules", "列出规则 / list the rule pack")
     listing.add_argument("--rules", type=Path, help="规则目录 / rules folder (default: the shipped pack)")
@@ -130,11 +125,11 @@ def _parser() -> argparse.ArgumentParser:
                          help="打印该规则编译成的 SQL（无需导出数据）/ print the rule's compiled SQL")
     listing.add_argument("--as-of", type=_date,
                          help="--sql 所用的审计截止日期，默认北京时间今天 / as_of for --sql, default: today in Beijing")
+    cli_gate.apply_environment(parser)
     return parser
 
 
-def _set_stage(text: str) -> None:
-    _stage[0] = text
+_set_stage = stage.set_stage
 
 
 @contextmanager
@@ -352,44 +347,6 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
-def cmd_validate(args) -> int:
-    from rich.table import Table
-
-    from .sql import connect
-    from .validate import check_contract
-
-    _set_stage("检查参数 checking arguments")
-    preflight.check_export(args.export_dir)
-    preflight.check_mapping(args.mapping)
-    con = connect()
-    _set_stage("读取数据 reading export")
-    export = reading.load_export(con, args.export_dir, args.mapping)
-    _set_stage("校验数据契约 checking the export contract")
-    findings = check_contract(con, export)
-    for name, tf in export.files.items():
-        out.print(escape(f"{tf.path.name}: {tf.rows} 行, {tf.format}{'/' + tf.encoding if tf.encoding else ''}, "
-                         f"sha256 {tf.sha256[:12]}"), soft_wrap=True)
-    for f in export.unread:
-        meant = f"；是否应为 did you mean: {'、'.join(f['did_you_mean'])}" if f["did_you_mean"] else ""
-        out.print(escape(f"未读取 not read: {f['file']}：{f['reason']['text']}{meant}"), soft_wrap=True)
-    if export.missing_tables:
-        out.print(f"缺少的数据表 missing tables: {', '.join(export.missing_tables)}")
-    if not export.files:
-        err.print("[bold red]没有读取到任何数据表文件，什么也没有校验 / no table file was read: nothing was checked[/bold red]"
-                  f"（退出码 exit {EXIT_NOTHING_CHECKED}）", soft_wrap=True)
-        return EXIT_NOTHING_CHECKED
-    if findings:
-        table = Table(title=f"数据质量问题 {len(findings)} 处")
-        for name in ("文件", "行", "列", "值", "问题", "级别"):
-            table.add_column(name)
-        for f in findings[: args.limit]:
-            table.add_row(*(escape(str(x)) for x in (f.file, f.row or "", f.column or "", f.value or "", f.reason, f.severity)))
-        out.print(table)
-    else:
-        out.print("数据契约校验通过 / the export meets the contract")
-    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK
-
-
 def _write_catalogue(pack, out_dir: Path) -> int:
     """``ggzy rules --doc DIR``: the Chinese rule catalogue with the clause coverage table."""
     from reports.catalogue import write_catalogue
@@ -446,7 +403,7 @@ def cmd_rules(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"audit": cmd_audit, "validate": cmd_validate, "rules": cmd_rules, "history": cmd_history}[args.command]
+    handler = {"audit": cmd_audit, "rules": cmd_rules, "history": cmd_history, **cli_gate.HANDLERS}[args.command]
     _set_stage("开始 starting")
     try:
         return handler(args)
@@ -458,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - anything else is a bug: one line, the stage, exit 4
         first = mask_text((str(exc).strip().splitlines() or [""])[0][:300])
-        err.print(f"[red]内部错误 internal error[/red]（阶段 stage: {escape(_stage[0])}）："
+        err.print(f"[red]内部错误 internal error[/red]（阶段 stage: {escape(stage.current())}）："
                   f"{escape(type(exc).__name__)}{escape(': ' + first) if first else ''} — "
                   "请报告此问题，加 --debug 查看详细信息 / please report it; --debug shows the traceback", soft_wrap=True)
         if getattr(args, "debug", False):
