@@ -36,7 +36,7 @@ EXIT_CODES = {
 }
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 #: pipelines.unjudged reasons of rules that ran and judged nothing (the others were not run)
-EVALUATED_BUT_NOTHING = ("table_empty", "where_filtered_all", "all_not_evaluable", "nothing_in_scope")
+EVALUATED_BUT_NOTHING = ("table_empty", "where_filtered_all", "out_of_legal_scope", "all_not_evaluable", "nothing_in_scope")
 USER_ERRORS = (reading.ExportError, yamlfile.YamlError, calendar.CalendarError, ledger.LedgerError,
                preflight.UsageError, gate.GateConfigError)
 

@@ -28,6 +28,7 @@ import unicodedata
 from pathlib import Path
 
 from . import schema
+from .textfile import ExportError
 
 #: files in an export folder that are read, but not as tables
 NOT_TABLES = {"mapping.yaml"}
@@ -63,8 +64,6 @@ def _guesses(stem: str, suffix: str, suffixes: tuple[str, ...], names: dict[str,
 
 
 def _error(text: str):
-    from .reading import ExportError  # reading imports this module
-
     return ExportError(text)
 
 

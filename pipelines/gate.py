@@ -20,6 +20,7 @@ import duckdb
 
 from . import schema
 from .reading import Export
+from .shipped import DEFAULT_RULES_DIR
 from .sql import ident, literal
 from .yamlfile import YamlDoc
 
@@ -59,7 +60,7 @@ FAMILIES = {
     "freshness": "数据新鲜度",
     "completeness": "规则所需列的完整度",
 }
-DEFAULT_GATE = Path(__file__).resolve().parent.parent / "rules" / "gate" / "thresholds.yaml"
+DEFAULT_GATE = DEFAULT_RULES_DIR / "gate" / "thresholds.yaml"
 
 
 class GateConfigError(ValueError):

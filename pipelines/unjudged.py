@@ -54,11 +54,15 @@ def _rule_reason(con, result, rule, rows: int | None) -> dict:
     if rows == 0:
         return _reason("table_empty", f"数据表 {result.table} 只有表头，没有数据行 / the table has no data rows",
                        table=result.table)
-    if rule is not None and rule.spec.where:
+    if rule is not None and (rule.spec.where or rule.spec.applies_to):
         scope = _in_scope(con, rule)
-        if scope == 0:
+        if scope == 0 and rule.spec.where:
             return _reason("where_filtered_all", f"数据表 {result.table} 的 {rows} 行都被规则的筛选条件（where）排除 / "
                                                  "the rule's where excluded every record", table=result.table, rows=rows)
+        if scope == 0:
+            return _reason("out_of_legal_scope", f"数据表 {result.table} 的 {rows} 行都不在本规则所依法律的适用范围内"
+                                                 "（交易类型或依法必须招标）/ no record is within the statute's scope",
+                           table=result.table, rows=rows)
     unjudgeable = result.counts.get("not_evaluable", 0)
     if unjudgeable:
         return _reason("all_not_evaluable", f"全部 {unjudgeable} 条记录无法判断 / every record was not evaluable",

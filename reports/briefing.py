@@ -194,10 +194,10 @@ def key_cases(data: ReportData, limit: int = KEY_CASES) -> list[Case]:
         i, v = iv
         return (SEVERITY_RANK.get(v["severity"], 3), 0 if v.get("status") == "new" else 1,
                 -(v.get("runs_open") or 0), i)
-    return [_case(v) for _, v in sorted(enumerate(data.violations), key=order)[:limit]]
+    return [_case(v, data.kinds) for _, v in sorted(enumerate(data.violations), key=order)[:limit]]
 
 
-def _case(v: dict) -> Case:
+def _case(v: dict, kinds: dict | None = None) -> Case:
     tags = ["线索·待核实"] if is_lead(v) else [SEVERITY_ZH.get(v["severity"], v["severity"])]
     if is_possible_match(v):
         tags.append("疑似·待核实")
@@ -212,7 +212,8 @@ def _case(v: dict) -> Case:
     tail = f"{v.get('message')}（依据{v.get('basis')}；记录{v['record_id']}"
     if v.get("first_seen") and v.get("status") != "new":
         tail += f"，首次发现于{date_zh(v['first_seen'])}"
-    return Case(head, tail + "）", v)
+    evidence = E.one_line(kinds or {}, v)  # as the violation's kind declares its evidence
+    return Case(head, tail + "）" + (f"。证据：{evidence}" if evidence else ""), v)
 
 
 # ------------------------------------------------------------------------------- decisions

@@ -92,13 +92,14 @@ def test_a_header_only_table_is_named_per_table_and_per_rule(capsys, tmp_path):
     assert "只有表头" in output
 
 
-def test_a_where_that_excludes_every_record_is_said(capsys, tmp_path):
+def test_a_statute_scope_that_excludes_every_record_is_said(capsys, tmp_path):
+    """candidates-publication binds 工程建设 lots (applies_to): a 政府采购-only export checks nothing."""
     export = write(tmp_path / "export", {"projects.csv": PROCUREMENT_ONLY})
     code, output, summary = audit(capsys, tmp_path, export, "--only", "candidates-publication")
     assert code == 3, output
     [rule] = summary["unjudged"]["rules"]
-    assert rule["reason"]["code"] == "where_filtered_all" and rule["reason"]["rows"] == 1
-    assert "candidates-publication" in output and "where" in output
+    assert rule["reason"]["code"] == "out_of_legal_scope" and rule["reason"]["rows"] == 1
+    assert "candidates-publication" in output and "适用范围" in output
 
 
 def test_only_a_rule_whose_table_is_missing_checked_nothing(capsys, tmp_path):
