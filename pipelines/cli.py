@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from . import calendar, cli_gate, gate, ledger, preflight, reading, rules, stage, yamlfile
+from . import calendar, cli_gate, gate, ledger, preflight, reading, rules, stage, verdict, yamlfile
 from .masking import mask_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -34,7 +34,6 @@ EXIT_CODES = {
     EXIT_NOTHING_CHECKED: "没有检查任何记录（不是“无违规”）/ nothing was checked (not a clean result)",
     EXIT_INTERNAL: "内部错误（程序缺陷；加 --debug 看详细信息）/ internal error (a bug; --debug shows the traceback)",
 }
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 #: pipelines.unjudged reasons of rules that ran and judged nothing (the others were not run)
 EVALUATED_BUT_NOTHING = ("table_empty", "where_filtered_all", "out_of_legal_scope", "all_not_evaluable", "nothing_in_scope")
 USER_ERRORS = (reading.ExportError, yamlfile.YamlError, calendar.CalendarError, ledger.LedgerError,
@@ -95,8 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--rules", type=Path, help="规则目录 / rules folder (default: the shipped pack)")
     audit.add_argument("--mapping", type=Path, help="表头与取值映射文件 / mapping.yaml")
     audit.add_argument("--only", nargs="+", metavar="RULE_ID", help="只运行这些规则 / run only these rules")
-    audit.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                       help="有此级别及以上违规时退出码为 1 / exit 1 on violations at or above this severity")
+    audit.add_argument("--fail-on", choices=verdict.FAIL_ON, default="error",
+                       help="有此级别及以上违规时退出码为 1，none 表示从不 / exit 1 on violations at or above this "
+                            "severity (none: never)")
     audit.add_argument("--format", dest="formats", metavar="LIST",
                        help="输出格式，逗号分隔，默认全部 / comma-separated output formats, default all (json always)")
     audit.add_argument("--strict", action="store_true",
@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--show-personal-data", action="store_true",
                        help="仅限经授权的内部运行：记录操作人与时间，允许报告显示未脱敏的个人信息 / "
                             "authorised internal run only; logged")
+    cli_gate.add_ci_options(audit)
 
     history = command("history", "整改台账中的历次运行与趋势 / runs and trends in a ledger")
     history.add_argument("--ledger", type=Path, required=True, metavar="FILE.duckdb", help="整改台账文件 / ledger file")
@@ -173,9 +174,10 @@ def write_outputs(con, audit, out_dir: Path, options: dict | None = None, format
 
     with publishing(con, audit, out_dir, ledger=ledger, options=options) as pub:
         due = build_due_soon(con, audit, due_within)
-        summary = build_summary(audit, violations_by_severity(con), options,
-                                ledger=pub.run.summary() if pub.run else None,
-                                due_soon={"within_working_days": due_within, "count": due})
+        by_severity = violations_by_severity(con)
+        summary = {**verdict.decide(audit, by_severity, options or {}),
+                   **build_summary(audit, by_severity, options, ledger=pub.run.summary() if pub.run else None,
+                                   due_soon={"within_working_days": due_within, "count": due})}
         write_machine_outputs(con, summary, audit.findings, audit.groups, pub.folder, ledger=pub.run is not None)
         if not pub.run:  # a resolved.jsonl left from an earlier audit with a ledger would not belong to this one
             pub.obsolete.add("resolved.jsonl")
@@ -216,18 +218,13 @@ def cmd_audit(args) -> int:
     _print_summary(summary, args.out)
     _print_ledger_and_due_soon(summary)
     _print_unjudged(audit.unjudged)
-    if args.strict:
+    cli_gate.ci_outputs_of_audit(args, con, audit, summary)
+    if summary["verdict"] == "strict_failed":
         needed = {r.table for r in audit.results if not r.evaluated}
         contract_errors = [f for f in audit.findings if f.severity == "error"]
-        if needed or contract_errors:
-            err.print(f"[red]--strict：缺少数据表 {escape(', '.join(sorted(needed)) or '无')}；数据契约错误 "
-                      f"{len(contract_errors)} 处 / missing tables or contract errors[/red]")
-            return EXIT_INPUT
-    threshold = SEVERITY_RANK[args.fail_on]
-    failing = sum(n for sev, n in summary["totals"]["by_severity"].items() if SEVERITY_RANK.get(sev, 0) >= threshold)
-    if failing:
-        return EXIT_FINDINGS
-    return EXIT_NOTHING_CHECKED if audit.checked_nothing else EXIT_OK
+        err.print(f"[red]--strict：缺少数据表 {escape(', '.join(sorted(needed)) or '无')}；数据契约错误 "
+                  f"{len(contract_errors)} 处 / missing tables or contract errors[/red]")
+    return summary["exit_code"]  # decided once (pipelines.verdict) and written into summary.json
 
 
 def _print_unjudged(unjudged: dict) -> None:
@@ -403,6 +400,7 @@ def cmd_rules(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    cli_gate.configure_output(args)
     handler = {"audit": cmd_audit, "rules": cmd_rules, "history": cmd_history, **cli_gate.HANDLERS}[args.command]
     _set_stage("开始 starting")
     try:

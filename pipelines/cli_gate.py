@@ -11,20 +11,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
+import sys
 import time
 from pathlib import Path
 
 from rich.markup import escape
 
 from . import gate, preflight, reading, rules
+from . import verdict as verdict_rules
 from .stage import set_stage
 from .consoles import err, out
 from .versions import SCHEMA_VERSIONS, ggzy_version
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING = 0, 1, 2, 3
-FAIL_ON = ("none", "info", "warning", "error")
-LEVEL_RANK = {"info": 0, "warning": 1, "error": 2, "none": 99}
 ENV_PREFIX = "GGZY_"
 
 
@@ -66,6 +67,42 @@ def add_ci_options(parser: argparse.ArgumentParser) -> None:
                         help="写出 JUnit XML（每条规则或每项检查一个测试用例）/ write JUnit XML")
     parser.add_argument("--annotations", choices=("github", "gitlab"),
                         help="CI 标注：github 打印工作流命令；gitlab 写 gl-code-quality-report.json / CI annotations")
+    parser.add_argument("--quiet", action="store_true", help="只显示错误和结论 / print errors and the verdict only")
+    parser.add_argument("--verbose", action="store_true",
+                        help="把每个阶段写到标准错误（管道中也写）/ log every stage to stderr, also when piped")
+    parser.add_argument("--log-file", type=Path, metavar="FILE",
+                        help="把每个阶段、结论和错误（带时间）追加写入日志文件 / append stages, verdict and errors to FILE")
+
+
+def configure_output(args) -> None:
+    """--quiet, --verbose and --log-file, for whichever command has them."""
+    log = logging.getLogger("ggzy")
+    log.setLevel(logging.INFO)
+    log.handlers.clear()
+    log.propagate = False
+    out.quiet = bool(getattr(args, "quiet", False))
+    if getattr(args, "verbose", False):
+        log.addHandler(logging.StreamHandler(sys.stderr))
+    if getattr(args, "log_file", None):
+        args.log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(args.log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+
+
+def ci_outputs_of_audit(args, con, audit, summary: dict) -> None:
+    """``ggzy audit --junit/--annotations``: a case per rule, a note per violation at its file and line."""
+    from reports.ci import write_annotations, write_junit
+
+    from .ci import audit_cases, violation_notes
+
+    if args.junit:
+        write_junit(args.junit, audit_cases(summary, con, args.fail_on), "ggzy audit",
+                    {"export": str(audit.export.folder), "as_of": summary["as_of"], "verdict": summary["verdict"],
+                     "ggzy_version": summary["ggzy_version"]})
+    if args.annotations:
+        write_annotations(args.annotations, violation_notes(con, audit.export), args.out, out.print)
+    logging.getLogger("ggzy").info("结论 verdict %s, exit %s", summary["verdict"], summary["exit_code"])
 
 
 def add_commands(command) -> None:
@@ -77,7 +114,7 @@ def add_commands(command) -> None:
     validate.add_argument("--rules", type=Path, help="规则目录（决定需要哪些列）/ rules folder")
     validate.add_argument("--gate", type=Path, metavar="FILE.yaml", help="门禁阈值文件，默认 rules/gate/thresholds.yaml / thresholds")
     validate.add_argument("--as-of", type=dt.date.fromisoformat, help="截止日期（新鲜度、日期范围），默认今天 / as-of date")
-    validate.add_argument("--fail-on", choices=FAIL_ON, default="error",
+    validate.add_argument("--fail-on", choices=verdict_rules.FAIL_ON, default="error",
                           help="有此级别及以上问题时退出码为 1，none 表示从不 / exit 1 at or above this level")
     validate.add_argument("--limit", type=int, default=50, help="终端最多显示多少条契约问题 / findings shown")
     validate.add_argument("--out", type=Path, help="写出 validation.json 与 data_quality.jsonl 的文件夹 / output folder")
@@ -108,7 +145,7 @@ def _handler(name):
 
 
 def _level_at_or_above(level: str, fail_on: str) -> bool:
-    return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[fail_on]
+    return verdict_rules.at_or_above(level, fail_on)
 
 
 @_handler("validate")
@@ -179,6 +216,7 @@ def cmd_validate(args) -> int:
         _write_validation(args.out, result, findings)
     _ci_outputs(args, export, findings, checks, started)
     out.print(f"门禁结论 verdict: {verdict}（退出码 {code}）")
+    logging.getLogger("ggzy").info("门禁结论 verdict %s, exit %s", verdict, code)
     return code
 
 
