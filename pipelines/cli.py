@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from . import calendar, ledger, reading, rules, yamlfile
+from . import calendar, ledger, reading, rules, spot_cli, yamlfile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="打印该规则编译成的 SQL（无需导出数据）/ print the rule's compiled SQL")
     listing.add_argument("--as-of", type=_date,
                          help="--sql 所用的审计截止日期，默认北京时间今天 / as_of for --sql, default: today in Beijing")
+    spot_cli.add_parsers(sub, _date)  # draw, inspect, rank (issue 12)
     return parser
 
 
@@ -297,7 +298,8 @@ def cmd_rules(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"audit": cmd_audit, "validate": cmd_validate, "rules": cmd_rules, "history": cmd_history}[args.command]
+    handler = {"audit": cmd_audit, "validate": cmd_validate, "rules": cmd_rules, "history": cmd_history,
+               **spot_cli.HANDLERS}[args.command]
     try:
         return handler(args)
     except USER_ERRORS as exc:
