@@ -131,28 +131,42 @@ def _eligible_pairs(con, export: reading.Export, drawn: pd.DataFrame, policy: Po
     if ip.require_qualification:
         qualified.append("qualification IS NOT NULL")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE draw_pool AS
-        SELECT row_number() OVER (ORDER BY inspector_id) - 1 AS idx, inspector_id, department, unit, id_number,
+        SELECT row_number() OVER (ORDER BY inspector_id) - 1 AS idx, inspector_id, department,
+               ggzy_norm_name(unit) AS unit, id_number,
                list_filter(regexp_split_to_array(coalesce(specialities, ''), {literal(SPLIT)}), lambda x: x <> '') AS specs
         FROM inspectors WHERE {' AND '.join(qualified)}""")
-    bidder_ids = ""
-    if export.has("bids"):
-        bidder_ids = """UNION SELECT project_id, NULL, legal_rep_id FROM bids UNION SELECT project_id, NULL, agent_id FROM bids
-                        UNION SELECT project_id, NULL, project_manager_id FROM bids
-                        UNION SELECT project_id, ggzy_norm_name(bidder_name), NULL FROM bids"""
+    bidders = ""
+    if export.has("bids"):  # only the drawn projects' bids: normalising every name would cost seconds
+        bidders = """UNION ALL SELECT project_id, NULL, unnest([legal_rep_id, agent_id, project_manager_id]) FROM b
+                     UNION ALL SELECT project_id, ggzy_norm_name(bidder_name), NULL FROM b"""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE draw_links AS
+        WITH b AS (SELECT * FROM bids SEMI JOIN drawn_targets d ON d.project_id = bids.project_id)
         SELECT DISTINCT project_id, unit, id FROM (
-            SELECT project_id, ggzy_norm_name(tenderer_name) AS unit, NULL AS id FROM drawn_targets {bidder_ids})""")
-    match = []
-    if ip.same_department:
-        match.append("i.department = d.department")
+            SELECT project_id, ggzy_norm_name(tenderer_name) AS unit, NULL AS id FROM drawn_targets {bidders})
+        WHERE unit IS NOT NULL OR id IS NOT NULL""" if bidders else f"""CREATE OR REPLACE TEMP TABLE draw_links AS
+        SELECT DISTINCT project_id, ggzy_norm_name(tenderer_name) AS unit, NULL AS id FROM drawn_targets""")
+    # conflicts as equi-joins (unit, resident ID), never a per-pair subquery
+    con.execute("""CREATE OR REPLACE TEMP TABLE draw_conflicts AS
+        SELECT DISTINCT d.position, i.idx FROM drawn_targets d JOIN draw_links l ON l.project_id = d.project_id
+            JOIN draw_pool i ON l.unit = i.unit
+        UNION SELECT d.position, i.idx FROM drawn_targets d JOIN draw_links l ON l.project_id = d.project_id
+            JOIN draw_pool i ON l.id = i.id_number""")
+    # matching as equi-joins: one row per (inspector, speciality) when specialities must match
+    dept = "i.department = d.department" if ip.same_department else "TRUE"
     if ip.match_speciality:
-        match.append("(d.speciality IS NULL OR list_contains(i.specs, d.speciality))")
-    conflict = """EXISTS (SELECT 1 FROM draw_links l WHERE l.project_id = d.project_id
-                   AND ((l.unit IS NOT NULL AND l.unit = ggzy_norm_name(i.unit)) OR (l.id IS NOT NULL AND l.id = i.id_number)))"""
+        con.execute("""CREATE OR REPLACE TEMP TABLE draw_specs AS
+            SELECT DISTINCT idx, department, unnest(specs) AS speciality FROM draw_pool""")
+        joined = f"""SELECT d.position, i.idx FROM drawn_targets d JOIN draw_specs i
+                       ON {dept} AND i.speciality = d.speciality
+                     UNION ALL SELECT d.position, i.idx FROM drawn_targets d JOIN draw_pool i
+                       ON {dept} WHERE d.speciality IS NULL"""
+    else:
+        joined = f"SELECT d.position, i.idx FROM drawn_targets d JOIN draw_pool i ON {dept}"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE draw_candidates AS
-        SELECT d.position, i.idx, {conflict} AS conflicted
-        FROM drawn_targets d JOIN draw_pool i ON {' AND '.join(match) or 'TRUE'}""")
-    return con.execute("SELECT position, idx, conflicted FROM draw_candidates ORDER BY position, idx").df()
+        SELECT DISTINCT p.position, p.idx, c.idx IS NOT NULL AS conflicted FROM ({joined}) p
+        LEFT JOIN draw_conflicts c ON c.position = p.position AND c.idx = p.idx""")
+    found = con.execute("SELECT position, idx, conflicted FROM draw_candidates ORDER BY position, idx").fetchnumpy()
+    return pd.DataFrame({k: np.asarray(v) for k, v in found.items()})
 
 
 def run_draw(export_dir: Path, policy: Policy, seed: str, *, date: dt.date, department: str | None = None,

@@ -107,18 +107,22 @@ def assign(pair_target: np.ndarray, pair_inspector: np.ndarray, uniforms: np.nda
     t, i = pair_target[order], pair_inspector[order]
     need = np.full(n_targets, per_target, dtype=np.int64)
     load = np.zeros(n_inspectors, dtype=np.int64)
-    open_ = np.ones(t.size, dtype=bool)
-    taken = np.zeros(t.size, dtype=bool)
+    got_t, got_i = [], []
     while True:
-        active = np.flatnonzero(open_ & (need[t] > 0) & (load[i] < capacity))
-        if active.size == 0:
+        live = (need[t] > 0) & (load[i] < capacity)  # drop served targets and full inspectors
+        t, i = t[live], i[live]
+        if t.size == 0:
             break
-        proposed = active[_rank_within(t[active]) < need[t[active]]]
+        proposed = np.flatnonzero(_rank_within(t) < need[t])
         proposed = proposed[np.lexsort((t[proposed], i[proposed]))]
         accepted = proposed[_rank_within(i[proposed]) < capacity - load[i[proposed]]]
-        taken[accepted] = True
-        open_[accepted] = False
+        got_t.append(t[accepted])
+        got_i.append(i[accepted])
         need -= np.bincount(t[accepted], minlength=n_targets)
         load += np.bincount(i[accepted], minlength=n_inspectors)
-    chosen = np.flatnonzero(taken)
-    return t[chosen], i[chosen]
+        keep = np.ones(t.size, dtype=bool)
+        keep[accepted] = False
+        t, i = t[keep], i[keep]
+    if not got_t:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(got_t), np.concatenate(got_i)
