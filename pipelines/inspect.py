@@ -32,6 +32,8 @@ def show(value, kind: str = "text", personal: bool = False) -> str:
     """A cell as people read it: dates without a midnight time, personal data masked."""
     if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return value.strftime("%Y-%m-%d" if (value.hour, value.minute) == (0, 0) else "%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():

@@ -29,6 +29,17 @@ def add_parsers(sub, date_type) -> None:
     draw.add_argument("--verify", type=Path, metavar="RECORD",
                       help="复核抽取记录：ggzy draw --verify RECORD EXPORT_DIR / re-run and compare a draw record")
 
+    inspect = sub.add_parser("inspect", help="一个项目的全部情况 / everything about one project on one page")
+    inspect.add_argument("export_dir", type=Path)
+    inspect.add_argument("project_id")
+    inspect.add_argument("--out", type=Path, metavar="FILE.html|.docx", help="写出网页或 Word / write HTML or Word")
+    inspect.add_argument("--as-of", type=date_type, help="审计截止日期，默认北京时间今天 / default: today in Beijing")
+
+    rank = sub.add_parser("rank", help="按审计风险为全部项目打分排序 / score every project for audit risk")
+    rank.add_argument("export_dir", type=Path)
+    rank.add_argument("--out", type=Path, required=True, help="输出文件夹 / output folder")
+    rank.add_argument("--as-of", type=date_type, help="审计截止日期，默认北京时间今天 / default: today in Beijing")
+
 
 def cmd_draw(args) -> int:
     from .audit import today_in_beijing
@@ -66,4 +77,60 @@ def cmd_draw(args) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"draw": cmd_draw}
+def _print_page(page: dict) -> None:
+    from rich.table import Table
+
+    out.print(f"[bold]项目 {escape(page['project_id'])} {escape(page['project'].get('项目名称', ''))}[/bold]"
+              f"（审计截止 {page['as_of']}）：" + "，".join(f"{k} {n}" for k, n in page["counts"].items()), soft_wrap=True)
+    timeline = Table(title="时间线")
+    for name in ("日期", "环节", "时限规则与结果"):
+        timeline.add_column(name)
+    for e in page["timeline"]:
+        timeline.add_row(escape(e["at"] or "未填写"), escape(e["event"]),
+                         escape("；".join(f"{x['title']}：{x['outcome']}" for x in e["limits"])))
+    out.print(timeline)
+    bids = Table(title="投标")
+    for name in ("投标编号", "投标人", "报价（元）", "中标", "发现的问题"):
+        bids.add_column(name)
+    for b in page["bids"]:
+        bids.add_row(*(escape(str(x)) for x in (b["投标编号"], b["投标人"], b.get("投标报价（元）", ""), b.get("是否中标", ""),
+                                                "；".join(f"{x['title']}：{x['outcome']}" for x in b["findings"]))))
+    out.print(bids)
+    for g in page["groups"]:
+        out.print(escape(f"关联群组 {g['group_id']}（{g['assessment']}，强度 {g['strength']}）：{g['members']}"), soft_wrap=True)
+    results = Table(title="规则结果（合规的不列出）")
+    for name in ("规则", "记录", "结果", "说明或原因"):
+        results.add_column(name)
+    for x in page["results"]:
+        if x["outcome"] != "合规":
+            results.add_row(*(escape(str(v)) for v in (x["rule_id"], x["record_id"], x["outcome"], x["detail"])))
+    out.print(results)
+
+
+def cmd_inspect(args) -> int:
+    from .inspect import build_page
+
+    page = build_page(args.export_dir, args.project_id, as_of=args.as_of)
+    _print_page(page)
+    if args.out:
+        from reports.inspect_page import write_page
+
+        out.print(f"已写出 written: {escape(str(write_page(page, args.out)))}", soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_rank(args) -> int:
+    from .rank import rank_projects, write_rank
+
+    ranking = rank_projects(args.export_dir, as_of=args.as_of)
+    paths = write_rank(ranking, args.out)
+    top = ranking["projects"][:10]
+    out.print(f"{len(ranking['projects'])} 个项目已按审计风险打分；前 {len(top)} 名：", soft_wrap=True)
+    for r in top:
+        out.print(escape(f"  {r['rank']}. {r['project_id']} {r['project_name']} 得分 {r['score']}"), soft_wrap=True)
+    for path in paths:
+        out.print(escape(str(path)), soft_wrap=True)
+    return EXIT_OK
+
+
+HANDLERS = {"draw": cmd_draw, "inspect": cmd_inspect, "rank": cmd_rank}
