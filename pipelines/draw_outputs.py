@@ -62,10 +62,10 @@ def plan_text(draw: Draw, record: dict) -> str:
     people = _inspectors_by_target(draw)
     for r in draw.targets.itertuples():
         who = "、".join(people.get(str(r.target_id), [])) or "未能选派符合条件的执法人员"
+        levels = (f"风险得分 {r.score:g}" if draw.source != "inspection_targets" else
+                  f"风险 {_text(r.risk_level) or '未定'}，信用 {_text(r.credit_level) or '未定'}")
         lines.append(f"    {r.position + 1}. {r.target_id} 项目 {r.project_id} {_text(r.project_name)}"
-                     + (f"（{_text(r.department)}；风险得分 {r.score:g}）" if draw.source != "inspection_targets" else
-                        f"（{_text(r.department)}；风险 {_text(r.risk_level) or '未定'}，信用 {_text(r.credit_level) or '未定'}）")
-                     f"——执法人员：{who}")
+                     f"（{_text(r.department)}；{levels}）——执法人员：{who}")
     ip = p.inspectors
     lines += ["",
               f"四、执法人员：从执法人员库中抽取，每个对象 {ip.per_target} 名，每人至多承担 {ip.max_targets_each} 个对象；"
