@@ -187,3 +187,15 @@ def test_a_target_without_enough_eligible_inspectors_is_reported_short_not_fille
     assert len(d.assignments) == 5  # OK1-3, UNIT (not for T1), IDLINK (no bids: link unknowable) once each
     assert sum(u["needed"] - u["assigned"] for u in d.unstaffed) == 18 - 5
     assert any("投标记录" in n for n in d.notes)
+
+
+def test_a_department_draws_only_its_own_targets_and_inspectors():
+    d = run_draw(SAMPLE, load_policy(), SEED, date=dt.date(2026, 12, 1), department="市住建局")
+    assert d.population["targets"] == 3  # ML2026-001, -006, -008
+    assert set(d.targets["department"]) == {"市住建局"}
+    assert set(d.assignments["inspector_id"]) <= {"ZF001", "ZF002", "ZF003"}
+    # ZF003's qualification ended 2026-10-15; ZF002 works at the tenderer of HG2026-007 (ML2026-006);
+    # ZF001's resident ID is a bidder's legal representative in HG2026-007 and HG2026-009 (ML2026-008)
+    pairs = set(zip(d.assignments["target_id"], d.assignments["inspector_id"]))
+    assert "ZF003" not in set(d.assignments["inspector_id"])
+    assert not pairs & {("ML2026-006", "ZF002"), ("ML2026-006", "ZF001"), ("ML2026-008", "ZF001")}
