@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from . import calendar, cli_gate, gate, ledger, preflight, reading, rules, stage, verdict, yamlfile
+from . import calendar, cli_gate, gate, ledger, preflight, reading, rules, spot_cli, stage, verdict, yamlfile
 from .masking import mask_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -126,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="打印该规则编译成的 SQL（无需导出数据）/ print the rule's compiled SQL")
     listing.add_argument("--as-of", type=_date,
                          help="--sql 所用的审计截止日期，默认北京时间今天 / as_of for --sql, default: today in Beijing")
+    spot_cli.add_parsers(sub, _date)  # draw, inspect, rank (issue 12)
     cli_gate.apply_environment(parser)
     return parser
 
@@ -401,7 +402,8 @@ def cmd_rules(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     cli_gate.configure_output(args)
-    handler = {"audit": cmd_audit, "rules": cmd_rules, "history": cmd_history, **cli_gate.HANDLERS}[args.command]
+    handler = {"audit": cmd_audit, "rules": cmd_rules, "history": cmd_history, **cli_gate.HANDLERS,
+               **spot_cli.HANDLERS}[args.command]
     _set_stage("开始 starting")
     try:
         return handler(args)

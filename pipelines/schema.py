@@ -208,6 +208,8 @@ TABLES.update({t.name: t for t in (
         C("specialities", "业务专长"),
         C("qualified_from", "执法资格起始日期", "资格起始日期", kind="datetime"),
         C("qualified_until", "执法资格截止日期", "资格有效期至", kind="datetime"),
+        C("unit", "工作单位", "所在单位"),
+        C("id_number", "身份证号", "公民身份号码", kind="resident_id", personal=True),
     ), notes="Qualified on day d when qualified_from ≤ d and (qualified_until empty or d ≤ qualified_until)."),
     Table("inspection_targets", "检查对象名录库", (
         C("target_id", "名录编号", required=True),
@@ -216,6 +218,7 @@ TABLES.update({t.name: t for t in (
         C("risk_level", "风险等级"),
         C("credit_level", "信用等级", "信用水平"),
         C("added_at", "纳入日期", kind="datetime"),
+        C("speciality", "专业类别", "所属专业"),
     )),
     Table("powers", "权责清单", (
         C("power_code", "权力编码", "事项编码", required=True),

@@ -59,8 +59,9 @@ def test_the_walk_sees_every_package_and_real_imports():
 
 
 def test_the_foundation_imports_nothing_of_ours():
+    """Only the foundation itself (sqlfuncs installs the masking macros beside its own)."""
     for name in FOUNDATION:
-        assert GRAPH[name] == set(), name
+        assert GRAPH[name] <= FOUNDATION - {name}, name
 
 
 def test_checks_import_only_the_foundation_and_each_other():
