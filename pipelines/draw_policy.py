@@ -20,8 +20,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .yamlfile import YamlDoc, YamlError, validate_with
+from .shipped import DEFAULT_RULES_DIR
 
-DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "rules" / "draw" / "policy.yaml"
+DEFAULT_POLICY = DEFAULT_RULES_DIR / "draw" / "policy.yaml"
 LEVEL_DIMENSIONS = ("risk_level", "credit_level")
 
 
