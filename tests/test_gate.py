@@ -185,3 +185,60 @@ def test_gitlab_code_quality_report_is_written_with_locations(tmp_path):
 def test_nothing_to_validate_is_exit_3(tmp_path):
     (tmp_path / "empty").mkdir()
     assert main(["validate", str(tmp_path / "empty")]) == 3
+
+
+@pytest.fixture(scope="module")
+def sample_ci(tmp_path_factory):
+    """The sample audited once with every CI output."""
+    tmp = tmp_path_factory.mktemp("sample-ci")
+    out, junit, log = tmp / "out", tmp / "junit.xml", tmp / "ggzy.log"
+    code = main(["audit", str(SAMPLE), "--out", str(out), "--as-of", "2026-11-27", "--format", "json",
+                 "--junit", str(junit), "--annotations", "gitlab", "--log-file", str(log), "--quiet"])
+    violations = [json.loads(line) for line in (out / "violations.jsonl").read_text(encoding="utf-8").splitlines()]
+    return code, out, junit, log, violations, json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_audit_junit_is_schema_valid_and_its_counts_equal_violations_jsonl(sample_ci):
+    code, out, junit, _, violations, summary = sample_ci
+    junit_schema().validate(str(junit))
+    [suite] = ET.parse(junit).getroot()
+    cases = {c.get("name").split(" ")[0]: c for c in suite.findall("testcase")}
+    assert set(cases) == {r["rule_id"] for r in summary["rules"]}
+    errors = {}
+    for v in violations:
+        if v["severity"] == "error":
+            errors[v["rule_id"]] = errors.get(v["rule_id"], 0) + 1
+    failed = {rid for rid, c in cases.items() if c.find("failure") is not None}
+    assert failed == set(errors), "--fail-on error: a rule fails exactly when it has error-level violations"
+    for rid in failed:
+        total = sum(v["rule_id"] == rid for v in violations)
+        assert cases[rid].find("failure").get("message").startswith(f"违规 {total} 条")
+    assert int(suite.get("failures")) == len(failed)
+
+
+def test_summary_carries_the_verdict_and_the_cli_exits_with_it(sample_ci):
+    code, _, _, _, _, summary = sample_ci
+    assert summary["verdict"] == "findings" and summary["exit_code"] == code == 1
+    assert summary["schema_version"] == "2" and summary["ggzy_version"]
+
+
+def test_gitlab_report_points_every_violation_at_its_file_and_line(sample_ci):
+    _, out, _, _, violations, _ = sample_ci
+    report = json.loads((out / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert len(report) == len(violations)
+    credit = next(r for r in report if r["check_name"] == "ggzy credit-clause")
+    assert credit["location"]["path"] == "notices.csv" and credit["location"]["lines"]["begin"] > 1
+    assert len({r["fingerprint"] for r in report}) == len(report)
+
+
+def test_log_file_records_the_stages_and_the_verdict(sample_ci):
+    _, _, _, log, _, _ = sample_ci
+    text = log.read_text(encoding="utf-8")
+    assert "读取数据" in text and "verdict findings, exit 1" in text
+
+
+def test_fail_on_none_never_fails_and_says_so(tmp_path):
+    out = tmp_path / "out"
+    assert main(["audit", str(SAMPLE), "--out", str(out), "--as-of", "2026-11-27", "--format", "json",
+                 "--fail-on", "none", "--quiet"]) == 0
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["verdict"] == "pass"

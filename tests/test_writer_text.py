@@ -15,7 +15,7 @@ import docx
 import openpyxl
 import pytest
 
-from reports.data import collect
+from helpers import report_data as collect
 from reports.outputs import WRITERS, violations_by_severity
 from reports.summary import build_summary
 from reports.text import clean, md_inline
