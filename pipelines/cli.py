@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="打印该规则编译成的 SQL（无需导出数据）/ print the rule's compiled SQL")
     listing.add_argument("--as-of", type=_date,
                          help="--sql 所用的审计截止日期，默认北京时间今天 / as_of for --sql, default: today in Beijing")
-    spot_cli.add_parsers(sub, _date)  # draw, inspect, rank (issue 12)
+    spot_cli.add_parsers(command, _date)  # draw, inspect, rank (issue 12)
     cli_gate.apply_environment(parser)
     return parser
 

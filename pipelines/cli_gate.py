@@ -186,6 +186,8 @@ def cmd_validate(args) -> int:
         for f in findings[: args.limit]:
             table.add_row(*(escape(str(x)) for x in (f.file, f.row or "", f.column or "", f.value or "", f.reason, f.severity)))
         out.print(table)
+    elif export.files:
+        out.print("数据契约校验通过 / the export meets the contract")
     _print_gate(checks, feed)
     gx_run = None
     if args.gx:

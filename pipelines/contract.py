@@ -115,7 +115,7 @@ def _shaped(v: str, regex: str) -> str:
     return f"regexp_full_match({v}, '{regex}')"
 
 
-def _identifier_rules(col: schema.Column) -> list[Rule]:
+def identifier_rules(col: schema.Column) -> list[Rule]:
     v, n, k = "{v}", col.name, col.kind
     if k == "uscc":
         return [Rule(f"uscc:{n}:format", k, n, "统一社会信用代码格式错误", f"NOT {_shaped(v, _USCC_RE)}"),
@@ -148,7 +148,7 @@ def rules_for(table: schema.Table) -> list[Rule]:
         if col.kind in UNREADABLE:
             rules.append(Rule(f"{col.kind}:{n}", col.kind, n, UNREADABLE[col.kind],
                               "{raw} IS NOT NULL AND {v} IS NULL", shows_raw=True))
-        rules += _identifier_rules(col)
+        rules += identifier_rules(col)
     return rules
 
 

@@ -78,7 +78,7 @@ def _write(job: Job, text: str | None, places: list[dict], pages: int, reason: d
 
 def read_one(job: Job) -> str:
     """Worker: read and normalise one document, write its cache file; returns its key."""
-    from .notice_text import normalise
+    from .sqlfuncs import normalise
 
     try:
         parts, pages = read_document(Path(job.path), job.budget)

@@ -1,9 +1,9 @@
 """Custom Great Expectations for the check characters of Chinese identifiers (DOMAIN.md "Identifiers").
 
 GX has no built-in expectation for the GB 32100-2015 (USCC) or GB 11643-1999 (resident ID)
-check character, so each is a ``ColumnMapExpectation`` whose pandas implementation is the
-contract's own vectorised check (``pipelines.contract``): GX and the contract cannot disagree
-on what a valid code is. Importing this module registers the three expectations with GX;
+check character, so each is a ``ColumnMapExpectation`` whose pandas implementation runs the
+contract's own SQL predicates (``pipelines.contract.identifier_rules``) in DuckDB over the
+column: GX and the contract cannot disagree on what a valid code is. Importing this module registers the three expectations with GX;
 it imports great_expectations, so only ``ggzy validate --gx`` and ``ggzy gx-suite`` load it.
 """
 
@@ -13,12 +13,27 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 
-from .contract import id_any_problems, resident_id_problems, uscc_problems
+import duckdb
+import pandas as pd
+
+from . import schema
+from .contract import identifier_rules
 
 
-def _valid(problems):
-    def check(column):
-        return problems(column.astype("string").str.strip()).isna()
+def _valid(kind: str):
+    """column -> True where the value passes every identifier rule of ``kind`` (as the contract)."""
+    fails = " OR ".join(f"coalesce({r.fails.replace('{v}', 'v')}, FALSE)"
+                        for r in identifier_rules(schema.Column("v", kind=kind)))
+
+    def check(column: pd.Series) -> pd.Series:
+        frame = pd.DataFrame({"v": column.astype("string").to_numpy()})
+        con = duckdb.connect()
+        try:
+            con.register("frame", frame)
+            failed = con.execute(f"SELECT {fails} AS f FROM frame").fetchnumpy()["f"].astype(bool)
+        finally:
+            con.close()
+        return pd.Series(~failed, index=column.index)
     return check
 
 
@@ -27,7 +42,7 @@ class ColumnValuesValidUscc(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return _valid(uscc_problems)(column)
+        return _valid("uscc")(column)
 
 
 class ColumnValuesValidResidentId(ColumnMapMetricProvider):
@@ -35,7 +50,7 @@ class ColumnValuesValidResidentId(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return _valid(resident_id_problems)(column)
+        return _valid("resident_id")(column)
 
 
 class ColumnValuesValidIdAny(ColumnMapMetricProvider):
@@ -43,7 +58,7 @@ class ColumnValuesValidIdAny(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return _valid(id_any_problems)(column)
+        return _valid("id_any")(column)
 
 
 class ExpectColumnValuesToBeValidUscc(ColumnMapExpectation):

@@ -16,8 +16,9 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-def add_parsers(sub, date_type) -> None:
-    draw = sub.add_parser("draw", help="双随机抽取检查对象与执法人员 / verifiable random inspection draw")
+def add_parsers(command, date_type) -> None:
+    """Add draw, inspect and rank with ``command(name, text)``, the CLI's subparser factory."""
+    draw = command("draw", "双随机抽取检查对象与执法人员 / verifiable random inspection draw")
     draw.add_argument("export_dir", type=Path, nargs="?", help="导出文件夹 / export folder")
     draw.add_argument("--policy", type=Path, help="抽查策略 / draw policy (default rules/draw/policy.yaml)")
     draw.add_argument("--seed", help="事先公布的随机种子文本 / the seed announced before the draw")
@@ -29,14 +30,14 @@ def add_parsers(sub, date_type) -> None:
     draw.add_argument("--verify", type=Path, metavar="RECORD",
                       help="复核抽取记录：ggzy draw --verify RECORD EXPORT_DIR / re-run and compare a draw record")
 
-    inspect = sub.add_parser("inspect", help="一个项目的全部情况 / everything about one project on one page")
-    inspect.add_argument("export_dir", type=Path)
-    inspect.add_argument("project_id")
+    inspect = command("inspect", "一个项目的全部情况 / everything about one project on one page")
+    inspect.add_argument("export_dir", type=Path, help="导出文件夹 / export folder")
+    inspect.add_argument("project_id", help="项目（标段）编号 / the project's id")
     inspect.add_argument("--out", type=Path, metavar="FILE.html|.docx", help="写出网页或 Word / write HTML or Word")
     inspect.add_argument("--as-of", type=date_type, help="审计截止日期，默认北京时间今天 / default: today in Beijing")
 
-    rank = sub.add_parser("rank", help="按审计风险为全部项目打分排序 / score every project for audit risk")
-    rank.add_argument("export_dir", type=Path)
+    rank = command("rank", "按审计风险为全部项目打分排序 / score every project for audit risk")
+    rank.add_argument("export_dir", type=Path, help="导出文件夹 / export folder")
     rank.add_argument("--out", type=Path, required=True, help="输出文件夹 / output folder")
     rank.add_argument("--as-of", type=date_type, help="审计截止日期，默认北京时间今天 / default: today in Beijing")
 

@@ -313,11 +313,17 @@ def notes(data: ReportData) -> list[str]:
     out: list[str] = []
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
     grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    reminders: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for v in data.violations:
+        key = (v.get("department") or NO_DEPARTMENT, v["rule_id"])
         if is_overdue_not_done(v) and not overdue_for_meeting(v):
-            grouped[(v.get("department") or NO_DEPARTMENT, v["rule_id"])].append(v)
+            grouped[key].append(v)
+        elif v.get("severity") == "info":  # a reminder (提示): information, never a deadline
+            reminders[key].append(v)
     for (dept, rule_id), vs in grouped.items():
         out.append(f"{dept}：{_records(vs)}（{titles.get(rule_id, rule_id)}）尚无办理记录，供掌握情况，不列入督办事项。")
+    for (dept, rule_id), vs in reminders.items():
+        out.append(f"{dept}：{_records(vs)}（{titles.get(rule_id, rule_id)}），提示跟进，供掌握情况，不列入督办事项。")
     other = [g for g in data.groups if isinstance(g, dict) and g.get("suspected") is not True]
     if other:
         out.append(f"另有{len(other)}个投标人关联组证据不足（仅弱信号或强度不足），作为线索供行政监督部门参考，"

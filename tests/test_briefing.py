@@ -106,4 +106,5 @@ def test_overdue_items_of_member_departments_are_for_the_meeting_and_of_outside_
     for d in overdue:
         assert d.count == data.counts.department(d.department).overdue  # same as the department table
     assert any(n.startswith(f"市纪委监委：{late[0]['record_id']}") for n in briefing.notes)
-    assert not [d for d in briefing.decisions if d.kind == "refer"]  # bribery-record → 纪检: never proposed
+    # bribery-record goes to the 行政监督部门 / 评标委员会 (条例 §51, §42(四)), never to 纪检 or 公安
+    assert not [d for d in briefing.decisions if d.kind == "refer" and outside_meeting(d.body)]

@@ -178,7 +178,7 @@ def test_fail_on_default_is_error(capsys, tmp_path):
 
 def test_fail_on_rejects_other_values(capsys, tmp_path):
     export = write(tmp_path / "export", {"inspections.csv": INSPECTIONS})
-    code, _, err = cli(capsys, "audit", export, "--out", tmp_path / "out", "--fail-on", "info")
+    code, _, err = cli(capsys, "audit", export, "--out", tmp_path / "out", "--fail-on", "critical")
     assert code == 2 and "--fail-on" in err
 
 
@@ -215,7 +215,7 @@ def test_on_a_terminal_the_audit_shows_progress_so_the_noise_check_can_see_it(ca
 
 def test_validate_of_a_clean_export_exits_0(capsys, tmp_path):
     export = write(tmp_path / "export", {"inspections.csv": "抽查编号,实施部门,检查结束时间\nC1,市住建局,2026-03-05\n"})
-    code, out, _ = cli(capsys, "validate", export)
+    code, out, _ = cli(capsys, "validate", export, "--as-of", "2026-03-10")  # fresh as of then (the gate)
     assert code == 0 and "数据契约校验通过" in out and "missing tables" in out
 
 

@@ -221,7 +221,7 @@ def _run_in_process(argv: list[str]) -> tuple[int, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     from pipelines import cli
 
-    consoles = (cli.out.file, cli.err.file)
+    consoles = (cli.out._file, cli.err._file)  # None: follow sys.stdout/sys.stderr (and pytest's capture) again
     cli.out.file, cli.err.file = stdout, stderr
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -230,7 +230,7 @@ def _run_in_process(argv: list[str]) -> tuple[int, str]:
             except SystemExit as exc:
                 code = exc.code
     finally:
-        cli.out.file, cli.err.file = consoles
+        cli.out._file, cli.err._file = consoles
     return code, stdout.getvalue() + stderr.getvalue()
 
 

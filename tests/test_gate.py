@@ -36,21 +36,22 @@ def test_export_format_document_is_generated_from_the_schema_and_current():
 
 
 def _fill_from_sample(template: Path) -> None:
-    """Copy every sample table's raw text under the template's own Chinese headers."""
+    """Copy every sample table's raw text (as read, before typing) under the template's own headers."""
+    from pipelines.sql import ident
+
     con = duckdb.connect()
     export = reading.load_export(con, SAMPLE)
     for name, tf in export.files.items():
-        table = schema.TABLES[name]
-        frame = reading.canonical_frame(con, table, tf)
-        columns = template_columns(table)
+        columns = template_columns(schema.TABLES[name])
+        select = ", ".join(f"CAST({ident(tf.sources[c.name])} AS VARCHAR)" if c.name in tf.sources else "NULL"
+                           for c in columns)
+        rows = con.execute(f"SELECT {select} FROM {ident('raw_' + name)}").fetchall()
         with open(template / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([header_of(c) for c in columns])
-            for _, row in frame.iterrows():
-                writer.writerow(["" if c.name not in frame or row[c.name] is None or row[c.name] != row[c.name]
-                                 else row[c.name] for c in columns])
+            writer.writerows([["" if v is None else v for v in row] for row in rows])
+    (template / "notices").mkdir(exist_ok=True)
     for side in (SAMPLE / "notices").iterdir():  # notice side files named in content_file
-        (template / "notices").mkdir(exist_ok=True)
         (template / "notices" / side.name).write_bytes(side.read_bytes())
 
 
