@@ -103,7 +103,7 @@ def test_broken_docx_or_missing_side_file_is_not_evaluable_with_the_reason(audit
     assert reasons["N2"] == "正文文件不存在" and reasons["N3"] == "正文为空且未提供正文文件"
     assert run.violations(RULE) == []
     data = run.reason_data(RULE)
-    assert data["N1"]["code"] == "file_unsupported" and data["N1"]["file"] == "N1.docx"
+    assert data["N1"]["code"] == "file_unreadable" and data["N1"]["file"] == "N1.docx"  # read now; this one is broken
     assert data["N2"]["code"] == "file_missing" and data["N3"]["code"] == "text_missing"
     assert {"code": "file_missing", "text": "正文文件不存在", "file": "none.txt", "count": 1} in run.result(RULE).reasons
 
