@@ -73,10 +73,7 @@ class AppliesTo(BaseModel):
     @field_validator("trade_types")
     @classmethod
     def _known_trade_types(cls, value):
-        unknown = [v for v in value or [] if v not in schema.TRADE_TYPES]
-        if unknown:
-            raise ValueError(f"未知交易类型 unknown trade type {unknown}; 可用 known: {', '.join(schema.TRADE_TYPES)}")
-        return value
+        return known_trade_types(value)
 
 
 class RuleSpec(BaseModel):
@@ -243,6 +240,14 @@ def value_reason(table: str, column: str, unreadable: str, alias: str = "s") -> 
     label = schema.column(table, column).label
     return (f"CASE WHEN {unreadable} THEN {reason('value_unreadable', literal(label + '无法识别'), column=literal(column))} "
             f"ELSE {reason('value_missing', literal(label + '未填写'), column=literal(column))} END")
+
+
+def known_trade_types(value: list[str] | None) -> list[str] | None:
+    """A list of trade types, each one of the export's (schema.TRADE_TYPES); a rule-file validator."""
+    unknown = [v for v in value or [] if v not in schema.TRADE_TYPES]
+    if unknown:
+        raise ValueError(f"未知交易类型 unknown trade type {unknown}; 可用 known: {', '.join(schema.TRADE_TYPES)}")
+    return value
 
 
 def column_sql(column: str) -> str:

@@ -47,7 +47,7 @@ from pydantic import Field, field_validator
 from pipelines import schema
 from pipelines.sql import in_list, literal
 
-from .base import Context, RuleSpec, Shown, json_object, reason
+from .base import Context, RuleSpec, Shown, json_object, known_trade_types, reason
 from .bid_screens import BIDDER_KEYS, SCREENS
 
 GROUPED = True
@@ -102,10 +102,7 @@ class Spec(RuleSpec):
     @field_validator("trade_types")
     @classmethod
     def _known_trade_types(cls, value):
-        unknown = [v for v in value or [] if v not in schema.TRADE_TYPES]
-        if unknown:
-            raise ValueError(f"未知交易类型 unknown trade type {unknown}; 可用 known: {', '.join(schema.TRADE_TYPES)}")
-        return value
+        return known_trade_types(value)
 
     @field_validator("open_notice_types")
     @classmethod

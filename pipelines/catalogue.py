@@ -30,6 +30,7 @@ from checks.base import RuleSpec
 from . import schema, scope
 from .examples import ExampleView, example_views
 from .clauses import Clause, load_clauses, parse_basis, rule_clause_ids
+from .sqlfuncs import one_paragraph
 from .rules import DEFAULT_RULES_DIR, RulePack, load_pack
 from .yamlfile import YamlDoc, validate_with
 
@@ -45,6 +46,8 @@ UNITS = {"working_days": "个工作日", "days": "日（自然日）", "hours": 
          "percent": "%", "ratio": "（比例）", "count": "个", "yuan": "元"}
 CONDITION_ZH = {"in": "属于", "not_in": "不属于", "equals": "等于", "present": "已填写", "differs_from": "不同于",
                 "after_first_per": "晚于同一组最早的记录（变动，而非首次指定），分组按"}
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
 class CoverageEntry(BaseModel):
@@ -124,26 +127,6 @@ class Catalogue:
     @property
     def enabled_count(self) -> int:
         return sum(r.enabled for r in self.rules)
-
-
-def one_paragraph(text) -> str:
-    """A hard-wrapped YAML block as one paragraph: Chinese lines joined directly, others with a space.
-
-    >>> one_paragraph("检查结束后\\n10个工作日内\\nin the\\nplatform")
-    '检查结束后10个工作日内in the platform'
-    """
-    out = ""
-    for line in str(text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if out and ord(out[-1]) < 0x2E80 and ord(line[0]) < 0x2E80:
-            out += " "
-        out += line
-    return out
-
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
 def _cn_number(run: str) -> int:

@@ -267,3 +267,20 @@ def normalise(texts: list[str | None], html_flags: list[bool]) -> list[str | Non
 def normalise_phrase(phrase: str) -> str:
     """A rule's phrase, normalised like the texts it is looked for in (no line breaks)."""
     return normalise([str(phrase)], [False])[0].replace("\n", "")
+
+
+def one_paragraph(text) -> str:
+    """A hard-wrapped YAML block as one paragraph: Chinese lines joined directly, others with a space.
+
+    >>> one_paragraph("检查结束后\\n10个工作日内\\nin the\\nplatform")
+    '检查结束后10个工作日内in the platform'
+    """
+    out = ""
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if out and ord(out[-1]) < 0x2E80 and ord(line[0]) < 0x2E80:
+            out += " "
+        out += line
+    return out

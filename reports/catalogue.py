@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from pipelines.catalogue import Catalogue, one_paragraph as join_lines
+from pipelines.sqlfuncs import one_paragraph as join_lines
 
 from .text import clean, clean_value, md_inline
 
@@ -43,11 +43,11 @@ def _environment(html: bool) -> jinja2.Environment:
     return env
 
 
-def render_markdown(cat: Catalogue) -> str:
+def render_markdown(cat) -> str:
     return _environment(html=False).get_template("rules.md.j2").render(cat=cat)
 
 
-def render_html(cat: Catalogue) -> str:
+def render_html(cat) -> str:
     return _environment(html=True).get_template("rules.html.j2").render(cat=cat)
 
 

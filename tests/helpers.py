@@ -44,3 +44,16 @@ def report_data(con, audit, summary: dict, run=None):
     from reports.data import ReportData
 
     return ReportData(**report_fields(con, audit, summary, run))
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """Run ``ggzy ARGS`` in-process: (exit code, stdout, stderr)."""
+    from pipelines.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

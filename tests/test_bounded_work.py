@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run_cli
 from pipelines.cli import main
 from pipelines.notice_text import normalise
 from pipelines.rules import DEFAULT_RULES_DIR
@@ -71,13 +72,9 @@ INSPECTIONS = "抽查编号,实施部门,检查结束时间,抽查结果公开�
 
 
 def run(capsys, *args) -> tuple[int, str]:
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    """(exit code, stdout and stderr together)."""
+    code, out, err = run_cli(capsys, *args)
+    return code, out + err
 
 
 @pytest.mark.parametrize("where", ["mapping.yaml", "pack.yaml", "rule", "local.yaml", "clauses.yaml",

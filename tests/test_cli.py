@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from pipelines import cli as cli_module
+from helpers import run_cli
 from pipelines.cli import main
 from pipelines.rules import DEFAULT_RULES_DIR, load_pack
 
@@ -35,15 +36,7 @@ def write(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
-def cli(capsys, *args) -> tuple[int, str, str]:
-    """Run ``ggzy ARGS`` in-process; (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+cli = run_cli  # (exit code, stdout, stderr) of ggzy ARGS run in-process
 
 
 def jsonl(path: Path) -> list[dict]:

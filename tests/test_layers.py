@@ -71,6 +71,15 @@ def test_checks_import_only_the_foundation_and_each_other():
             assert not bad, (name, bad)
 
 
+def test_reports_import_only_the_foundation_and_each_other():
+    """reports are handed their data (pipelines.report_data, by the CLI): they know no audit,
+    rule, clause, ledger or catalogue module of pipelines."""
+    for name, imported in GRAPH.items():
+        if name.split(".")[0] == "reports":
+            bad = {m for m in imported if m.split(".")[0] != "reports" and m not in FOUNDATION}
+            assert not bad, (name, bad)
+
+
 def test_reports_never_import_checks_the_engine_or_the_rule_loader():
     forbidden = ("checks", "pipelines.engine", "pipelines.rules")
     for name, imported in GRAPH.items():

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines import masking, sqlfuncs
+from helpers import run_cli
 from pipelines.cli import main
 
 AS_OF = "2026-11-27"
@@ -21,13 +22,9 @@ NAME = "王秀英"
 
 
 def run(capsys, *args) -> tuple[int, str]:
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    """(exit code, stdout and stderr together)."""
+    code, out, err = run_cli(capsys, *args)
+    return code, out + err
 
 
 def every_output(out: Path) -> str:
