@@ -1248,6 +1248,10 @@ class Generator:
         self.emit("bids", empty)
 
 
+#: the benchmark sizes at scale 1 (provincial scale: 100k projects, 1M bids)
+SIZES = {"projects": 100_000, "bids": 1_000_000, "credit": 100_000, "inspections": 50_000, "complaints": 50_000}
+
+
 def generate(out_dir, *, projects, bids, credit, inspections, complaints, seed=1, fmt="csv",
              collusion_groups=0, companies=None) -> dict:
     """Write the export to ``out_dir``; returns rows, bytes per file and seconds."""
@@ -1259,17 +1263,21 @@ def generate(out_dir, *, projects, bids, credit, inspections, complaints, seed=1
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="生成合成的交易平台导出数据（EXPORT-V1），用于基准测试与测试。")
     ap.add_argument("out_dir")
-    ap.add_argument("--projects", type=int, default=100_000)
-    ap.add_argument("--bids", type=int, default=1_000_000)
-    ap.add_argument("--credit", type=int, default=100_000)
-    ap.add_argument("--inspections", type=int, default=50_000)
-    ap.add_argument("--complaints", type=int, default=50_000)
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply every default size (1 = 100k projects, 1M bids); explicit sizes win")
+    for name, size in SIZES.items():
+        ap.add_argument(f"--{name}", type=int, default=None, help=f"rows (default {size:,} × --scale)")
     ap.add_argument("--companies", type=int, default=None,
                     help="bidder pool size (default: bids/20, clamped to 50..50000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=("csv", "parquet"), default="csv")
     ap.add_argument("--collusion-groups", type=int, default=0)
     a = ap.parse_args(argv)
+    if a.scale <= 0:
+        ap.error("--scale must be positive")
+    for name, size in SIZES.items():
+        if getattr(a, name) is None:
+            setattr(a, name, max(1, round(size * a.scale)))
     for k in ("projects", "bids", "credit", "inspections", "complaints", "collusion_groups", "seed"):
         if getattr(a, k) < 0:
             ap.error(f"--{k.replace('_', '-')} must not be negative")
