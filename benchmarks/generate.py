@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import sys
 import time
@@ -1253,11 +1254,23 @@ SIZES = {"projects": 100_000, "bids": 1_000_000, "credit": 100_000, "inspections
 
 
 def generate(out_dir, *, projects, bids, credit, inspections, complaints, seed=1, fmt="csv",
-             collusion_groups=0, companies=None) -> dict:
-    """Write the export to ``out_dir``; returns rows, bytes per file and seconds."""
-    return Generator(out_dir, projects=projects, bids=bids, credit=credit, inspections=inspections,
-                     complaints=complaints, seed=seed, fmt=fmt, collusion_groups=collusion_groups,
-                     companies=companies).run()
+             collusion_groups=0, companies=None, extensions=False) -> dict:
+    """Write the export to ``out_dir``; returns rows, bytes per file and seconds. ``extensions``
+    also writes the nine extension tables (``extensions.py``), derived from the core ones."""
+    result = Generator(out_dir, projects=projects, bids=bids, credit=credit, inspections=inspections,
+                       complaints=complaints, seed=seed, fmt=fmt, collusion_groups=collusion_groups,
+                       companies=companies).run()
+    if extensions:
+        t0 = time.perf_counter()
+        spec = importlib.util.spec_from_file_location("ggzy_bench_extensions", Path(__file__).with_name("extensions.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        rows = module.write_extensions(Path(out_dir), fmt)
+        result["rows"].update(rows)
+        ext = "parquet" if fmt == "parquet" else "csv"
+        result["bytes"].update({f"{n}.{ext}": (Path(out_dir) / f"{n}.{ext}").stat().st_size for n in rows})
+        result["seconds"] = round(result["seconds"] + time.perf_counter() - t0, 2)
+    return result
 
 
 def main(argv=None) -> int:
@@ -1272,6 +1285,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=("csv", "parquet"), default="csv")
     ap.add_argument("--collusion-groups", type=int, default=0)
+    ap.add_argument("--no-extensions", dest="extensions", action="store_false",
+                    help="write only the six core tables, not the nine extension tables")
     a = ap.parse_args(argv)
     if a.scale <= 0:
         ap.error("--scale must be positive")
@@ -1284,7 +1299,8 @@ def main(argv=None) -> int:
     try:
         result = generate(a.out_dir, projects=a.projects, bids=a.bids, credit=a.credit,
                           inspections=a.inspections, complaints=a.complaints, seed=a.seed, fmt=a.format,
-                          collusion_groups=a.collusion_groups, companies=a.companies)
+                          collusion_groups=a.collusion_groups, companies=a.companies,
+                          extensions=a.extensions)
     except ValueError as e:
         ap.error(str(e))
     for name, size in result["bytes"].items():

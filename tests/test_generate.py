@@ -307,3 +307,19 @@ def test_cli_parquet(tmp_path, capsys):
 def test_rejects_impossible_sizes(tmp_path):
     with pytest.raises(ValueError):
         gen.generate(tmp_path, projects=100, bids=50, credit=0, inspections=0, complaints=0)
+
+
+def test_extensions_write_every_schema_table_so_every_rule_has_data(tmp_path):
+    """With ``extensions=True`` (the command line's default) all fifteen tables are written, with
+    canonical headers in schema order, derived from the core tables (issue #13)."""
+    result = gen.generate(tmp_path, projects=200, bids=2000, credit=200, inspections=100, complaints=300,
+                          extensions=True)
+    for name, table in ALL_TABLES.items():
+        path = tmp_path / f"{name}.csv"
+        assert path.exists(), name
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert header == [c.name for c in table.columns], name
+    assert result["rows"]["panels"] > 0 and result["rows"]["inspection_targets"] > 0
+    again = tmp_path / "again"
+    gen.generate(again, projects=200, bids=2000, credit=200, inspections=100, complaints=300, extensions=True)
+    assert (again / "panels.csv").read_bytes() == (tmp_path / "panels.csv").read_bytes()
