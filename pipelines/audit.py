@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from . import calendar, engine, networks, reading, rules, unjudged
+from .memory import apply as bound_memory
 from .sql import connect, no_extension_autoload
 from .validate import Finding, check_contract
 
@@ -47,17 +48,21 @@ class Audit:
 def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path | None = None,
               as_of: dt.date | None = None, only: list[str] | None = None, progress=None,
               con: duckdb.DuckDBPyConnection | None = None,
-              document_cache: Path | None = None) -> tuple[duckdb.DuckDBPyConnection, Audit]:
+              document_cache: Path | None = None,
+              memory: str | None = None) -> tuple[duckdb.DuckDBPyConnection, Audit]:
     """Run the rule pack over an export folder. Raises ``reading.ExportError`` for unreadable
     input, ``rules.RuleError`` for a broken rule pack and ``calendar.CalendarError`` for a
     broken calendar year file. ``document_cache``: the folder where the text of tender
-    documents is kept between runs (none: read every document again)."""
+    documents is kept between runs (none: read every document again). ``memory`` (``50%``,
+    ``4GB``…; see pipelines.memory) bounds DuckDB's memory on a connection opened here,
+    spilling to a temp folder beyond it."""
     step = progress or (lambda _msg: None)
     pack = rules.load_pack(rules_dir)
     selected = pack.select(only)
     network_params = networks.load_params(pack.folder)  # a broken file fails before the export is read
     if con is None:
         con = connect()
+        bound_memory(con, memory)
     else:
         no_extension_autoload(con)
     step("读取数据 reading export")

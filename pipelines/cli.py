@@ -69,6 +69,16 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _memory(text: str) -> str:
+    from .memory import parse
+
+    try:
+        parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _epilog() -> str:
     return "退出码 exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
 
@@ -108,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
                             "cache of tender-document text (default: .ggzy-cache beside the ledger, else beside OUT)")
     audit.add_argument("--due-within", type=_non_negative, default=3, metavar="N",
                        help="列出 N 个工作日内到期的待办事项，默认 3 / list pending items due within N working days")
+    audit.add_argument("--memory", type=_memory, default="50%", metavar="SIZE",
+                       help="DuckDB 内存上限，超出部分写入临时文件：本机内存的百分比或大小，默认 50%% / "
+                            "DuckDB memory limit, spilling beyond it: a share of RAM or a size (50%%, 4GB), default 50%%")
     audit.add_argument("--show-personal-data", action="store_true",
                        help="仅限经授权的内部运行：记录操作人与时间，允许报告显示未脱敏的个人信息 / "
                             "authorised internal run only; logged")
@@ -200,7 +213,7 @@ def cmd_audit(args) -> int:
         return EXIT_INPUT
     options = {"fail_on": args.fail_on, "only": args.only, "strict": args.strict, "formats": list(formats),
                "ledger": str(args.ledger) if args.ledger else None, "due_within": args.due_within,
-               "show_personal_data": args.show_personal_data}
+               "show_personal_data": args.show_personal_data, "memory": args.memory}
     _preflight_audit(args)  # before the audit, not after it
     if args.show_personal_data:
         options["show_personal_data_by"] = _personal_data_authorisation()
@@ -211,7 +224,8 @@ def cmd_audit(args) -> int:
     with _progress(err.is_terminal) as step:
         step("读取规则 loading rules")
         con, audit = run_audit(args.export_dir, rules_dir=args.rules, mapping=args.mapping, as_of=args.as_of,
-                               only=args.only, progress=step, document_cache=_document_cache(args))
+                               only=args.only, progress=step, document_cache=_document_cache(args),
+                               memory=args.memory)
         step("写出报告 writing outputs")
         summary = write_outputs(con, audit, args.out, formats=formats, options=options, ledger=args.ledger,
                                 due_within=args.due_within, show_personal_data=args.show_personal_data)

@@ -175,6 +175,35 @@ def test_fail_on_rejects_other_values(capsys, tmp_path):
     assert code == 2 and "--fail-on" in err
 
 
+@pytest.mark.parametrize("value", ["lots", "0%", "120%", "10MB", "-1GB"])
+def test_memory_rejects_unreadable_or_too_small_limits_with_exit_2(capsys, tmp_path, value):
+    export = write(tmp_path / "export", {"inspections.csv": INSPECTIONS})
+    code, _, err = cli(capsys, "audit", export, "--out", tmp_path / "out", f"--memory={value}")
+    assert code == 2 and "--memory" in err and not (tmp_path / "out").exists()
+
+
+def test_memory_limit_is_recorded_and_findings_are_unchanged(capsys, tmp_path):
+    export = write(tmp_path / "export", {"inspections.csv": INSPECTIONS})
+    code, _, _ = cli(capsys, "audit", export, "--out", tmp_path / "out", "--as-of", AS_OF, "--memory", "512MB")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert code == 1 and summary["options"]["memory"] == "512MB"
+    assert [v["record_id"] for v in jsonl(tmp_path / "out" / "violations.jsonl")] == ["LATE"]
+
+
+def test_memory_sets_duckdbs_limit_and_a_spill_folder_that_is_removed_at_exit():
+    from pipelines import memory
+    from pipelines.sql import connect
+
+    con = connect()
+    applied = memory.apply(con, "1GiB")
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert applied["memory_limit_mib"] == 1024 and limit.replace(" ", "") in ("1.0GiB", "1024.0MiB")
+    assert spill == applied["temp_directory"] and Path(spill).is_dir()
+    half = memory.parse("50%")
+    assert 0.45 * memory.total_ram() <= half <= 0.55 * memory.total_ram()
+
+
 # --------------------------------------------------------------------------------- quiet when piped
 
 def test_piped_audit_output_has_no_progress_noise(capsys, tmp_path):
