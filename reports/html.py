@@ -35,6 +35,10 @@ from .data import SEVERITY_ZH, STATUS_ZH, ReportData
 from .text import clean, clean_value
 
 PAGE_SIZE = 50  # rows shown per rule before "显示更多"
+#: records of each rule written into the page at all (issue #13: report.html stays ≤ 10 MB whatever the
+#: violation count); totals, departments, rules and groups are always complete, and the page says
+#: plainly that the rest are in violations.xlsx and violations.jsonl
+RECORDS_PER_RULE = 100
 LONG_OPEN_RUNS = 4  # open in this many weekly runs or more ...
 LONG_OPEN_DAYS = 28  # ... or first seen this many days before as_of: "长期未整改"
 HIGHLIGHT_LIMIT = 200  # rows per list in the "重点关注" section (all are in the details)
@@ -341,47 +345,68 @@ def build_view(data: ReportData) -> dict:
     counts = data.counts
     ledger = bool(counts.whole.by_status) or bool(data.trend)
 
-    # every violation, as a row
-    sections: dict[str, list[dict]] = {}
-    highlights_new, highlights_long = [], []
+    # the violations as rows: every rule's first RECORDS_PER_RULE (new, then long-open, then the
+    # rest) and the highlighted ones; the page stays bounded whatever the count (issue #13), the
+    # rest are in violations.xlsx and violations.jsonl, and every count comes from data.counts
     departments = {d.name: d.total for d in counts.departments}
+    by_rule: dict[str, list[tuple[dict, str, bool]]] = {}
+    n_new = n_long = 0
+    highlights_new, highlights_long = [], []
     for v in data.violations:
+        status, long_open = _status(v, as_of)
+        by_rule.setdefault(v["rule_id"], []).append((v, status, long_open))
+        n_new += status == "new"
+        n_long += status != "new" and long_open
+    built: dict[int, dict] = {}
+
+    def row_of(v: dict, status: str, long_open: bool) -> dict:
+        if id(v) in built:
+            return built[id(v)]
         rule = rules.get(v["rule_id"], {})
         dept = v.get("department") or NO_DEPARTMENT
-        status, long_open = _status(v, as_of)
         refer = [str(x) for x in (v.get("refer_to") if v.get("refer_to") is not None else rule.get("refer_to") or [])]
         severity = v.get("severity") or "error"
-        row = {"rule_id": v["rule_id"], "severity": severity, "severity_zh": SEVERITY_ZH.get(severity, severity),
-               "status_zh": {"new": "新增", "long": "长期未整改", "open": "持续"}.get(status, status), "dept": dept,
-               "record_id": v.get("record_id"), "project_id": v.get("project_id"), "table": v.get("table"),
-               "table_zh": schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
-               "message": v.get("message") or "", "basis": v.get("basis") or rule.get("basis") or "",
-               "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
-               "evidence": violation_evidence(v.get("evidence"), v.get("table"), E.displays(data.kinds, v.get("check"))),
-               "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
-               "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"]), "lead": is_lead(v)}
-        sections.setdefault(v["rule_id"], []).append(row)
-        if status == "new":
-            highlights_new.append(row)
-        elif long_open:
-            highlights_long.append(row)
+        built[id(v)] = row = {
+            "rule_id": v["rule_id"], "severity": severity, "severity_zh": SEVERITY_ZH.get(severity, severity),
+            "status_zh": {"new": "新增", "long": "长期未整改", "open": "持续"}.get(status, status), "dept": dept,
+            "record_id": v.get("record_id"), "project_id": v.get("project_id"), "table": v.get("table"),
+            "table_zh": schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
+            "message": v.get("message") or "", "basis": v.get("basis") or rule.get("basis") or "",
+            "clause_id": (rule.get("clause") or {}).get("id"), "refer_to": refer,
+            "evidence": violation_evidence(v.get("evidence"), v.get("table"), E.displays(data.kinds, v.get("check"))),
+            "status": status, "long_open": long_open, "first_seen": v.get("first_seen"),
+            "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"]), "lead": is_lead(v)}
+        return row
+
     priority = {"new": 0, "long": 1}
+    listed: dict[str, tuple[list[dict], int]] = {}
+    for rule_id, items in by_rule.items():
+        items.sort(key=lambda item: priority.get(item[1], 2))  # stable: new, long-open, then the rest
+        rows = [row_of(*item) for item in items[:RECORDS_PER_RULE]]
+        for i, r in enumerate(rows):
+            r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
+        listed[rule_id] = rows, len(items)
+    for v, status, long_open in (item for items in by_rule.values() for item in items):
+        if status == "new" and len(highlights_new) < HIGHLIGHT_LIMIT:
+            highlights_new.append(row_of(v, status, long_open))
+        elif status != "new" and long_open:
+            highlights_long.append((v, status, long_open))
+    highlights_long.sort(key=lambda item: (str(item[0].get("first_seen") or "9999"), -(item[0].get("runs_open") or 0)))
+    highlights_long = [row_of(*item) for item in highlights_long[:HIGHLIGHT_LIMIT]]
     details = []
+
+    def block(rule: dict, rows: list[dict], total: int) -> dict:
+        return {"rule": rule, "rows": rows, "total": total, "omitted": total - len(rows),
+                "more": max(len(rows) - PAGE_SIZE, 0)}
+
     for rule in data.rules:
-        rows = sections.pop(rule["rule_id"], [])
-        if not rows:
-            continue
-        rows.sort(key=lambda r: priority.get(r["status"], 2))  # stable: new, long-open, then the rest
-        for i, r in enumerate(rows):
-            r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
-        details.append({"rule": rule, "rows": rows, "more": max(len(rows) - PAGE_SIZE, 0)})
-    for rule_id, rows in sections.items():  # violations of rules not in the summary (defensive)
-        for i, r in enumerate(rows):
-            r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
-        details.append({"rule": {"rule_id": rule_id, "title": rule_id, "severity": rows[0]["severity"],
-                                 "basis": rows[0]["basis"], "refer_to": [], "clause": None, "description": ""},
-                        "rows": rows, "more": max(len(rows) - PAGE_SIZE, 0)})
-    highlights_long.sort(key=lambda r: (str(r["first_seen"] or "9999"), -(r["runs_open"] or 0)))
+        rows, total = listed.pop(rule["rule_id"], ([], 0))
+        if rows:
+            details.append(block(rule, rows, total))
+    for rule_id, (rows, total) in listed.items():  # violations of rules not in the summary (defensive)
+        details.append(block({"rule_id": rule_id, "title": rule_id, "severity": rows[0]["severity"],
+                              "basis": rows[0]["basis"], "refer_to": [], "clause": None, "description": ""},
+                             rows, total))
 
     # department x rule, from reports.counts like every other count on the page
     matrix_rules = [rules[r] for r in counts.rules_with_violations if r in rules]
@@ -409,7 +434,7 @@ def build_view(data: ReportData) -> dict:
         headline.append({"label": "线索（待核实）", "value": counts.whole.leads, "kind": "leads"})
     if ledger:
         headline += [{"label": "本期新增", "value": counts.status("new"), "kind": "new"},
-                     {"label": "长期未整改", "value": len(highlights_long), "kind": "long"},
+                     {"label": "长期未整改", "value": n_long, "kind": "long"},
                      {"label": "上期以来已整改", "value": len(data.resolved), "kind": "resolved"}]
     headline += [
         {"label": "涉及部门", "value": len(counts.departments), "kind": "departments"},
@@ -445,14 +470,15 @@ def build_view(data: ReportData) -> dict:
         "rules": data.rules, "matrix_rules": matrix_rules, "matrix": matrix, "matrix_totals": matrix_totals,
         "dept_chart": department_chart([(d.name, dict(d.by_severity)) for d in counts.departments]),
         "trend": trend, "trend_chart": trend_chart(trend), "resolved": data.resolved,
-        "highlights_new": highlights_new[:HIGHLIGHT_LIMIT], "highlights_long": highlights_long[:HIGHLIGHT_LIMIT],
-        "n_new": len(highlights_new), "n_long": len(highlights_long),
+        "highlights_new": highlights_new, "highlights_long": highlights_long,
+        "n_new": n_new, "n_long": n_long, "records_per_rule": RECORDS_PER_RULE,
+        "n_omitted": sum(d["omitted"] for d in details),
         "groups": [_group_view(g) for g in groups], "details": details, "n_violations": len(data.violations),
         "due_soon": [d for d in data.due_soon if isinstance(d, dict)],
         "quality_rules": quality_rules, "findings": findings[:FINDINGS_LIMIT],
         "findings_more": max(len(findings) - FINDINGS_LIMIT, 0),
         "filter_departments": sorted(departments.items(), key=lambda kv: (-kv[1], kv[0])),
-        "filter_rules": [(d["rule"]["rule_id"], d["rule"].get("title", ""), len(d["rows"])) for d in details],
+        "filter_rules": [(d["rule"]["rule_id"], d["rule"].get("title", ""), d["total"]) for d in details],
         "statuses": statuses, "toc": toc, "num": numbers,
         "config": {"pageSize": PAGE_SIZE, "total": len(data.violations),
                    "departments": [d for d, _ in sorted(departments.items())]},

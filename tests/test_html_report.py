@@ -30,7 +30,7 @@ from pipelines.audit import run_audit
 from pipelines.cli import main
 from helpers import report_data as collect
 import checks
-from reports.html import PAGE_SIZE, csp_hash, script_json, violation_evidence, write_html
+from reports.html import PAGE_SIZE, RECORDS_PER_RULE, csp_hash, script_json, violation_evidence, write_html
 from reports.outputs import WRITERS, parse_formats, violations_by_severity
 from reports.summary import build_summary
 
@@ -548,16 +548,37 @@ def large_report(tmp_path_factory) -> tuple[Path, int, int]:
     return write_html(data, tmp_path_factory.mktemp("large")), len(data.violations), real
 
 
-def test_large_report_holds_every_violation_and_shows_the_first_page_of_each_rule(large_report):
+def test_large_report_lists_the_first_records_of_each_rule_and_says_where_the_rest_are(large_report):
+    """Bounded page (issue #13): at most RECORDS_PER_RULE rows per rule, the first page of each
+    shown, and a plain statement of how many are left out and which files hold them."""
     path, total, real = large_report
-    page = Page(path.read_text(encoding="utf-8"))
-    assert len(page.rows) == total == 40 * real
+    text = path.read_text(encoding="utf-8")
+    page = Page(text)
+    assert total == 40 * real
     by_rule: dict[str, list] = {}
     for r in page.rows:
         by_rule.setdefault(r["data-rule"], []).append(r)
+    assert by_rule["inspection-disclosure"] and len(by_rule["inspection-disclosure"]) == RECORDS_PER_RULE
     for rule, rows in by_rule.items():
+        assert len(rows) <= RECORDS_PER_RULE, rule
         visible = [r for r in rows if "hidden" not in r]
         assert len(visible) == min(len(rows), PAGE_SIZE), rule
+    omitted = total - len(page.rows)
+    assert omitted > 0
+    assert f"另有 {omitted} 条未列出，完整清单见同一文件夹的 violations.xlsx 和 violations.jsonl" in text
+    assert "本页只列出本规则的前 100 条（共 120 条），其余 20 条见" in text
+    assert f"共 {total} 条" in text  # the totals stay complete
+
+
+def test_report_size_does_not_grow_with_the_violation_count(tmp_path):
+    """x200 and x400 the violations (every rule past RECORDS_PER_RULE): the page stays the same size."""
+    sizes = {}
+    for factor in (200, 400):
+        con, audit = run_audit(SAMPLE, as_of=dt.date(2026, 11, 27))
+        _multiplied(con, factor)
+        data = collect(con, audit, build_summary(audit, violations_by_severity(con), {}))
+        sizes[factor] = write_html(data, tmp_path / str(factor)).stat().st_size
+    assert sizes[400] < 1.02 * sizes[200] and sizes[400] < 10_000_000
 
 
 # ---------------------------------------------------------------- in a real browser
@@ -671,10 +692,10 @@ def test_more_rows_are_revealed_page_by_page_in_the_browser(browser, large_repor
     browser.js("document.querySelector('#rule-inspection-disclosure .more-page').click()")
     assert browser.js(count) == 2 * PAGE_SIZE
     browser.js("document.querySelector('#rule-inspection-disclosure .more-all').click()")
-    assert browser.js(count) == 120
+    assert browser.js(count) == RECORDS_PER_RULE
     assert browser.js("document.querySelector('#rule-inspection-disclosure .more').hidden") is True
     browser.js("document.getElementById('f-expand').click()")
-    assert len(browser.js(VISIBLE_ROWS)) == total
+    assert len(browser.js(VISIBLE_ROWS)) == browser.js("document.querySelectorAll('tr.v').length") < total
     assert browser.problems() == []
 
 
