@@ -102,6 +102,7 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path) -> dict:
     for i in range(repeat):
         for kind, cmd in kinds.items():
             shutil.rmtree(work / kind, ignore_errors=True)
+            shutil.rmtree(work / ".ggzy-cache", ignore_errors=True)  # every run starts cold
             r = measure(cmd())
             if r["rc"] not in (0, 1):
                 raise SystemExit(f"{kind} exited {r['rc']} at scale {scale}")
