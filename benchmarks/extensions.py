@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.schema import TABLES
+
 UNITS = ["市发改委", "市住建局", "市农业农村局", "市交通运输局", "市水务局", "市自然资源局", "市纪委监委",
          "市审计局", "市公安局", "市营商局", "市公共资源交易中心"]
 DEPARTMENTS = ["市住建局", "市交通运输局", "市水务局", "市农业农村局", "市财政局", "市自然资源局"]
@@ -66,7 +68,8 @@ SQL = {
                CASE WHEN {_pct('inspector_id', 'q')} < 30 THEN NULL ELSE '行政执法资格' END AS qualification,
                CASE WHEN {_pct('inspector_id', 's')} < 30 THEN NULL ELSE '工程建设、政府采购' END AS specialities,
                '2020-01-01' AS qualified_from,
-               CASE WHEN {_pct('inspector_id', 'u')} < 20 THEN '2025-06-30' ELSE '2028-12-31' END AS qualified_until
+               CASE WHEN {_pct('inspector_id', 'u')} < 20 THEN '2025-06-30' ELSE '2028-12-31' END AS qualified_until,
+               department AS unit
           FROM dep
          WHERE {_pct('inspector_id', 'in')} >= 10
          ORDER BY inspector_id""",  # 1 % never entered, 2 % out of date from mid-2025
@@ -76,7 +79,8 @@ SQL = {
                    AS risk_level,
                CASE WHEN {_pct('project_id', 'c')} < 30 THEN NULL ELSE ['A', 'B', 'C'][1 + {_pct('project_id', 'cl')} % 3] END
                    AS credit_level,
-               substr(bid_deadline, 1, 10) AS added_at
+               substr(bid_deadline, 1, 10) AS added_at,
+               ['房屋建筑', '市政', '水利', '交通', '政府采购'][1 + {_pct('project_id', 'sp')} % 5] AS speciality
           FROM p
          WHERE bid_deadline IS NOT NULL AND {_pct('project_id', 'dir')} >= 50
          ORDER BY project_id""",  # 5 % of lots never entered in the directory
@@ -145,7 +149,11 @@ def write_extensions(out_dir: Path, fmt: str = "csv") -> dict[str, int]:
         for other in ("csv", "parquet"):
             (out_dir / f"{name}.{other}").unlink(missing_ok=True)
         target = str(out_dir / f"{name}.{fmt}").replace("'", "''")
-        con.execute(f"COPY ({query}) TO '{target}' ({opts})")
+        made = {d[0] for d in con.execute(f"SELECT * FROM ({query}) LIMIT 0").description}
+        # canonical columns in schema order; one the schema gained since this file was written is left empty
+        cols = ", ".join(f'"{c.name}"' if c.name in made else f'NULL::VARCHAR AS "{c.name}"'
+                         for c in TABLES[name].columns)
+        con.execute(f"COPY (SELECT {cols} FROM ({query})) TO '{target}' ({opts})")
         rows[name] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
     con.close()
     return rows
