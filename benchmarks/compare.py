@@ -90,7 +90,7 @@ def violated(out: Path) -> dict:
     return {r["rule_id"]: r["violated"] for r in summary["rules"]}, summary["totals"]["violations"]
 
 
-def run_scale(scale: float, data: Path, repeat: int, work: Path) -> dict:
+def run_scale(scale: float, data: Path, repeat: int, work: Path, only: list[str] | None = None) -> dict:
     generate(data, scale)
     kinds = {
         "read": lambda: [sys.executable, "-c", READ, str(data)],
@@ -98,6 +98,7 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path) -> dict:
         "headline": lambda: ggzy(data, work / "headline", "--only", *HEADLINE, "--format", "json"),
         "full": lambda: ggzy(data, work / "full"),
     }
+    kinds = {k: v for k, v in kinds.items() if not only or k in only}
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for i in range(repeat):
         for kind, cmd in kinds.items():
@@ -112,29 +113,25 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path) -> dict:
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
     rss = {k: statistics.median(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
     peer_counts = json.loads(runs["peer"][-1]["stdout"].strip().splitlines()[-1])
-    head_counts, _ = violated(work / "headline")
-    full_counts, full_total = violated(work / "full")
+    found = {k: violated(work / k) for k in ("headline", "full") if k in runs}
+    counts = {k: f[0] for k, f in found.items()}
+    mismatch = {r: {"peer": peer_counts[r], **{f"ggzy_{k}": c.get(r) for k, c in counts.items()}}
+                for r in HEADLINE if any(c.get(r) != peer_counts[r] for c in counts.values())}
+    ratios = {f"{k}_over_{base}": round(med[k] / med[base], 2)
+              for k in ("headline", "full") if k in med for base in ("peer", "read")}
+    ratios.update({f"{k}_rss_over_peer": round(rss[k] / rss["peer"], 2) for k in ("headline", "full") if k in rss})
     html = work / "full" / "report.html"
-    mismatch = {r: {"peer": peer_counts[r], "ggzy": head_counts.get(r), "ggzy_full": full_counts.get(r)}
-                for r in HEADLINE if not peer_counts[r] == head_counts.get(r) == full_counts.get(r)}
     return {
         "scale": scale, "rows": json.loads((data / "_expected.json").read_text(encoding="utf-8"))["rows"],
         "csv_mb": round(sum(p.stat().st_size for p in data.glob("*.csv")) / 1e6, 1),
         "seconds_median": {k: round(v, 2) for k, v in med.items()},
         "peak_rss_mb_median": {k: round(v) for k, v in rss.items()},
         "runs_seconds": {k: [round(r["seconds"], 2) for r in v] for k, v in runs.items()},
-        "ratios": {
-            "headline_over_peer": round(med["headline"] / med["peer"], 2),
-            "headline_over_read": round(med["headline"] / med["read"], 2),
-            "full_over_peer": round(med["full"] / med["peer"], 2),
-            "full_over_read": round(med["full"] / med["read"], 2),
-            "headline_rss_over_peer": round(rss["headline"] / rss["peer"], 2),
-            "full_rss_over_peer": round(rss["full"] / rss["peer"], 2),
-        },
-        "headline_counts": {"peer": peer_counts, "ggzy": {r: head_counts.get(r) for r in HEADLINE}},
+        "ratios": ratios,
+        "headline_counts": {"peer": peer_counts, **{f"ggzy_{k}": {r: c.get(r) for r in HEADLINE} for k, c in counts.items()}},
         "counts_equal": not mismatch, "mismatch": mismatch,
-        "full_violations": full_total,
-        "report_html_mb": round(html.stat().st_size / 1e6, 1) if html.exists() else None,
+        "full_violations": found["full"][1] if "full" in found else None,
+        "report_html_mb": round(html.stat().st_size / 1e6, 1) if "full" in runs and html.exists() else None,
     }
 
 
@@ -143,6 +140,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", default="1", help="comma-separated, e.g. 0.3,1,3 (1 = 100k projects, 1M bids)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data-root", type=Path, default=ROOT / "benchmarks" / "data")
+    ap.add_argument("--kinds", default="read,peer,headline,full",
+                    help="which of read, peer, headline, full to run (peer is always needed for the ratios)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "compare.json")
     a = ap.parse_args(argv)
     scales = [float(s) for s in a.scales.split(",")]
@@ -153,7 +152,8 @@ def main(argv=None) -> int:
               "scales": []}
     with tempfile.TemporaryDirectory(prefix="ggzy-compare-") as work:
         for s in scales:
-            result["scales"].append(run_scale(s, a.data_root / f"scale-{s:g}", a.repeat, Path(work)))
+            only = sorted({"peer", *a.kinds.split(",")})
+            result["scales"].append(run_scale(s, a.data_root / f"scale-{s:g}", a.repeat, Path(work), only))
     if len(scales) > 1:
         base = result["scales"][0]
         result["growth"] = [{"scale": e["scale"], "rows_factor": round(e["scale"] / base["scale"], 2),
