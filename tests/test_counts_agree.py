@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 from pipelines.cli import main
+from reports.html import RECORDS_PER_RULE
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_DEPARTMENT = "（未注明部门）"
@@ -124,7 +125,13 @@ def test_report_html_cards_chart_and_department_table_agree(audited, truth):
     titles = {r["rule_id"]: r["title"] for r in summary["rules"]}
     assert printed == Counter({(d, titles[r]): n for (d, r), n in truth.dept_rule.items()})
     shown = page.xpath("//tr[@data-rule]")
-    assert Counter(tr.get("data-rule") for tr in shown) == truth.rule  # one detail row per violation
+    # one detail row per violation, up to RECORDS_PER_RULE per rule (the page is bounded, issue #13);
+    # a rule cut short says its full count
+    assert Counter(tr.get("data-rule") for tr in shown) == {r: min(n, RECORDS_PER_RULE) for r, n in truth.rule.items()}
+    text = page.text_content()
+    for rule, n in truth.rule.items():
+        if n > RECORDS_PER_RULE:
+            assert f"本页只列出本规则的前 {RECORDS_PER_RULE} 条（共 {n} 条）" in text, rule
 
 
 def _records(ws, header_row: int = 1):
