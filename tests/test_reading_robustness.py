@@ -38,15 +38,22 @@ def rows(con, sql: str):
 
 # --------------------------------------------------------------------------------- XLSX extent
 
-def test_xlsx_with_one_cell_at_xfd1048576_is_refused_quickly_naming_the_cell(tmp_path):
+def _inspections_xlsx(tmp_path, cells: dict) -> Path:
+    """An export folder whose inspections.xlsx holds one data row and ``cells`` (address -> value)."""
     folder = tmp_path / "export"
     folder.mkdir()
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["抽查编号", "实施部门"])
     sheet.append(["C1", "市住建局"])
-    sheet["XFD1048576"] = "x"
+    for address, value in cells.items():
+        sheet[address] = value
     book.save(folder / "inspections.xlsx")
+    return folder
+
+
+def test_xlsx_with_one_cell_at_xfd1048576_is_refused_quickly_naming_the_cell(tmp_path):
+    folder = _inspections_xlsx(tmp_path, {"XFD1048576": "x"})
     # in a child process: calamine would abort the whole process asking for 512 GiB
     code = ("import duckdb, sys; from pipelines.reading import load_export, ExportError\n"
             f"try: load_export(duckdb.connect(), {str(folder)!r})\n"
@@ -59,15 +66,7 @@ def test_xlsx_with_one_cell_at_xfd1048576_is_refused_quickly_naming_the_cell(tmp
 
 
 def test_xlsx_with_a_few_empty_cells_around_the_data_is_read(tmp_path):
-    folder = tmp_path / "export"
-    folder.mkdir()
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["抽查编号", "实施部门"])
-    sheet.append(["C1", "市住建局"])
-    sheet["J40"] = None
-    sheet["E30"] = " "
-    book.save(folder / "inspections.xlsx")
+    folder = _inspections_xlsx(tmp_path, {"J40": None, "E30": " "})
     con, _ = load(folder)
     assert rows(con, "SELECT inspection_id, department FROM inspections WHERE inspection_id IS NOT NULL") == [
         ("C1", "市住建局")]
