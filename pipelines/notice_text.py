@@ -35,7 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from .sql import literal
-from .sqlfuncs import normalise, normalise_phrase  # noqa: F401 - the normaliser lives in the foundation
+from .sqlfuncs import normalise, normalise_phrase, fast_text_sql  # noqa: F401 - the normaliser lives in the foundation
 
 TABLE = "notice_text"
 TEXT_SUFFIXES = {".txt": False, ".html": True, ".htm": True}  # suffix -> is HTML
@@ -143,15 +143,22 @@ _NO_PLACES = "CAST(NULL AS STRUCT(start BIGINT, place VARCHAR)[]) AS places"
 
 
 def _materialise(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None = None) -> None:
-    """Inline content first (ggzy_halfwidth is only a fast path: NFKC follows anyway); then the
+    """Inline content first: plain simplified text and simple HTML normalised in SQL
+    (``sqlfuncs.fast_text_sql``), the rest (traditional script, glosses, entities, scripts,
+    unusual characters) by the vectorised Python
+    normaliser (ggzy_halfwidth before it is only a fast path: NFKC follows anyway); then the
     side files of the rows whose inline text is empty: text files here, tender documents
     (.docx, .pdf, and the formats refused with a reason) through :mod:`pipelines.document_cache`."""
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _notice_fast AS
+        {fast_text_sql(f"(SELECT _row, content, {_HTML_SQL} AS is_html FROM notices WHERE content IS NOT NULL)")}""")
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _notice_inline AS
-        SELECT _row, ggzy_text(content) IS NOT NULL AS has_content,
-               NULLIF(ggzy_notice_text(ggzy_halfwidth(content), {_HTML_SQL}), '') AS text,
-               ggzy_text(content_file) AS file
-        FROM notices""")
+        SELECT s._row, s.content IS NOT NULL AS has_content, ggzy_text(s.content_file) AS file,
+               NULLIF(CASE WHEN f.fast THEN f.text WHEN s.content IS NOT NULL
+                           THEN ggzy_notice_text(ggzy_halfwidth(s.content), f.is_html) END, '') AS text
+        FROM notices s LEFT JOIN _notice_fast f USING (_row)""")
+    con.execute("DROP TABLE _notice_fast")
     wanted = con.execute("SELECT _row, file FROM _notice_inline WHERE text IS NULL AND file IS NOT NULL").fetchall()
     documents, wanted = _documents_apart(folder, wanted)
     read = [read_side_file(folder, name) for _, name in wanted]

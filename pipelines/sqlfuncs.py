@@ -65,6 +65,18 @@ _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 
 
+#: the full-width characters of everyday Chinese prose, mapped by replace() (see ggzy_halfwidth)
+_COMMON_FULL = "，：；（）！？"
+#: an RE2 class of every other full-width character
+_RARE_FULL = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _FULL if c not in _COMMON_FULL) + "]"
+
+
+def _replace_common(text: str) -> str:
+    for ch in _COMMON_FULL:
+        text = f"replace({text}, '{ch}', '{_HALF[_FULL.index(ch)]}')"
+    return text
+
+
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -80,12 +92,18 @@ def _sql_tuple(words) -> str:
 _LOW, _HIGH = f"TIMESTAMP '{YEARS[0]}-01-01'", f"TIMESTAMP '{YEARS[1] + 1}-01-01'"
 
 MACROS = {
-    # text: trimmed, empty -> NULL
-    "ggzy_text": "(s) AS NULLIF(trim(CAST(s AS VARCHAR)), '')",
-    # full-width -> half-width, for dates, numbers and names; pure-ASCII text (byte length =
-    # character length) skips the translate, which is costly over millions of values
+    # text: without leading and trailing spaces, empty -> NULL; trim (which scans the whole
+    # value) only runs on a value that starts or ends with a space
+    "ggzy_text": """(s) AS CASE WHEN prefix(CAST(s AS VARCHAR), ' ') OR suffix(CAST(s AS VARCHAR), ' ')
+        THEN NULLIF(trim(CAST(s AS VARCHAR)), '') ELSE NULLIF(CAST(s AS VARCHAR), '') END""",
+    # full-width -> half-width, for dates, numbers, names and notices: pure-ASCII text (byte
+    # length = character length) is left as it is; text whose only full-width characters are the
+    # common punctuation of Chinese prose (_COMMON_FULL) gets a few replace() passes; only the
+    # rest pays for translate(), which is costly over millions of values
     "ggzy_halfwidth": f"""(s) AS CASE WHEN strlen(CAST(s AS VARCHAR)) = length(CAST(s AS VARCHAR)) THEN CAST(s AS VARCHAR)
-        ELSE translate(CAST(s AS VARCHAR), {_sql_str(_FULL)}, {_sql_str(_HALF)}) END""",
+        WHEN regexp_matches(CAST(s AS VARCHAR), {_sql_str(_RARE_FULL)})
+        THEN translate(CAST(s AS VARCHAR), {_sql_str(_FULL)}, {_sql_str(_HALF)})
+        ELSE {_replace_common("CAST(s AS VARCHAR)")} END""",
     # a timestamp inside YEARS, else NULL
     "ggzy_in_years": f"(t) AS CASE WHEN t >= {_LOW} AND t < {_HIGH} THEN t END",
     # every EXPORT-V1 form; Excel serials and full-width digits take the slower branch
@@ -262,6 +280,90 @@ def normalise(texts: list[str | None], html_flags: list[bool]) -> list[str | Non
     for i, part in zip(rows, _each([clean[i] for i in rows], _plain)):
         out[i] = part.strip("\n")
     return out
+
+
+# --- the fast path: the same normalisation in SQL, for texts it provably leaves nearly alone -------
+# Most notices are plain simplified text, or simple HTML around it. When every character of a
+# text is in ``_PLAIN`` (printable ASCII, line breaks, common CJK punctuation, ideographs; all left
+# alone by NFKC, see ``_NOT_NFKC``) and none is one OpenCC t2s may change (:func:`t2s_changed`),
+# :func:`normalise` does no more than this:
+#
+# * HTML without ``&`` and without script/style/head/title/comments: runs of spaces and line
+#   breaks become one space, block tags a line break, other tags nothing (``_BLOCK``, ``_TAG``;
+#   their ``\b`` is exact here: a word character of such a text is [A-Za-z0-9_] or an ideograph);
+# * then spaces are removed, runs of line breaks folded, line breaks trimmed at both ends — unless
+#   a ``(`` before a Latin letter remains (a possible pinyin gloss, ``_PINYIN``).
+#
+# :func:`fast_text_sql` does exactly that in SQL and says when it applies; every other text goes
+# through :func:`normalise` (tests/test_fast_text.py compares the two on generated texts).
+
+#: (first, last) code points a text may hold for the fast path: line break, printable ASCII, ·, —,
+#: ‘’, “”, 、。, 《》〈〉「」『』【】 and the CJK Unified Ideographs
+_PLAIN = ((0x0A, 0x0A), (0x20, 0x7E), (0xB7, 0xB7), (0x2014, 0x2014), (0x2018, 0x2019), (0x201C, 0x201D),
+          (0x3001, 0x3002), (0x300A, 0x3011), (0x4E00, 0x9FFF))
+#: characters t2s changes only inside a phrase (TSPhrases keys none of whose characters changes
+#: alone: 回覆 → 回复, 深沈 → 深沉, 英哩 → 英里); tests/test_fast_text.py checks this against the
+#: dictionaries of the installed OpenCC
+T2S_PHRASE_CHARS = "哩坏沈甦瞭藉衹覆"
+_WORD = "A-Za-z0-9_\\x{4e00}-\\x{9fff}"
+_BLOCK_SQL = ("</?(?:br|hr|p|div|li|ul|ol|tr|td|th|h[1-6]|table|section|article)"
+              f"(?:[^{_WORD}<>][^<>]*)?>")
+_TAG_SQL = "</?[A-Za-z!][^<>]*>"
+
+
+@lru_cache(maxsize=1)
+def t2s_changed() -> frozenset[int]:
+    """The ideographs (U+4E00–U+9FFF) OpenCC t2s may change: each it changes on its own, and
+    ``T2S_PHRASE_CHARS``."""
+    ideographs = [chr(c) for c in range(0x4E00, 0xA000)]
+    converted = [_t2s().convert(ch) for ch in ideographs]
+    return frozenset(ord(ch) for ch, out in zip(ideographs, converted) if out != ch) | set(map(ord, T2S_PHRASE_CHARS))
+
+
+@lru_cache(maxsize=1)
+def _outside_fast_path() -> str:
+    """An RE2 class of every character that sends a text to the Python normaliser."""
+    plain = {c for a, b in _PLAIN for c in range(a, b + 1)} | set(map(ord, _COMMON_FULL))
+    allowed = sorted(plain - t2s_changed())
+    runs: list[list[int]] = []
+    for c in allowed:
+        if runs and c == runs[-1][1] + 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "[^" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in runs) + "]"
+
+
+def fast_text_sql(relation: str) -> str:
+    """SQL over ``relation(_row, content, is_html)`` giving ``(_row, is_html, fast, text)``: whether the
+    text takes the fast path, and then its normalised text — equal to
+    ``normalise([ggzy_halfwidth(content)], [is_html])[0]``, '' meaning no text. The common
+    full-width punctuation (``_COMMON_FULL``) is allowed and mapped after the tags are stripped
+    (a tag pattern treats it as it treats its half-width form). Each step is a column of its own,
+    computed once; a guard skips a costly scan where it cannot change anything."""
+    tags_stripped = ("CASE WHEN simple AND is_html THEN regexp_replace(regexp_replace(regexp_replace("
+                     f"content, '[ \\n]+', ' ', 'g'), '{_BLOCK_SQL}', chr(10), 'gi'), '{_TAG_SQL}', '', 'g') "
+                     "WHEN simple THEN content END")
+    return f"""
+        WITH simple AS (
+            SELECT _row, is_html, content,
+                   NOT regexp_matches(content, '{_outside_fast_path()}')
+                   AND NOT (is_html AND regexp_matches(content, '&|<!--|<(?i:script|style|head|title)')) AS simple
+            FROM {relation}),
+        stripped AS (
+            SELECT _row, is_html, simple, {_replace_common(tags_stripped)} AS stripped
+            FROM simple),
+        spaceless AS (
+            SELECT _row, is_html, simple AND NOT regexp_matches(stripped, '\\( *[A-Za-z]') AS fast,
+                   replace(stripped, ' ', '') AS t
+            FROM stripped),
+        folded AS (
+            SELECT _row, is_html, fast, CASE WHEN fast AND contains(t, chr(10) || chr(10))
+                                    THEN regexp_replace(t, '\\n{{2,}}', chr(10), 'g') ELSE t END AS t
+            FROM spaceless)
+        SELECT _row, is_html, fast, CASE WHEN fast AND (starts_with(t, chr(10)) OR ends_with(t, chr(10)))
+                                THEN trim(t, chr(10)) WHEN fast THEN t END AS text
+        FROM folded"""
 
 
 def normalise_phrase(phrase: str) -> str:
