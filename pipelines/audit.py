@@ -22,6 +22,23 @@ from .sql import connect, no_extension_autoload
 from .validate import Finding, check_contract
 
 
+#: the table each preparation a kind may name reads (engine.PREPARATIONS)
+PREPARATION_TABLES = {"notice_text": "notices", "bidders": "bids"}
+
+
+def tables_read_by(selected: list[rules.Rule]) -> set[str]:
+    """The tables the rules chosen with ``--only`` read: each rule's own, those its kind names,
+    what its preparations read, and ``projects`` (the department and scope of every record with
+    a project). The other tables of the export are not read, and the audit says so; any rule that
+    read one anyway would fail loudly, since it is not even an empty table
+    (tests/test_only_reads_what_it_needs.py runs each shipped rule alone against the whole pack)."""
+    needed = {"projects"}
+    for rule in selected:
+        needed.update(engine.tables_needed(rule.spec))
+        needed.update(PREPARATION_TABLES[name] for name in rule.kind.PREPARES)
+    return needed
+
+
 def today_in_beijing() -> dt.date:
     return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
@@ -66,7 +83,8 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
     else:
         no_extension_autoload(con)
     step("读取数据 reading export")
-    export = reading.load_export(con, Path(export_dir), mapping, progress=step)
+    export = reading.load_export(con, Path(export_dir), mapping, progress=step,
+                                 tables=tables_read_by(selected) if only else None)
     export.document_cache = document_cache
     step("校验数据契约 checking the export contract")
     findings = check_contract(con, export)

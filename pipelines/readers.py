@@ -26,7 +26,9 @@ from .textfile import ExportError
 XLSX_MAX_EMPTY_CELLS = 5_000_000
 
 
-def read_csv(con, raw: str, path: Path, tf, workdir: Path) -> None:
+def read_csv(con, raw: str, path: Path, tf, workdir: Path):
+    """``raw`` as a view over the file (a table when the file is read through a repaired copy,
+    which is removed after loading); returns what to do when reading it fails."""
     info = textfile.inspect(path)
     tf.encoding = info.encoding
     tf.notes.extend(info.notes)
@@ -36,19 +38,30 @@ def read_csv(con, raw: str, path: Path, tf, workdir: Path) -> None:
     # the whole file as one column. DuckDB's parallel reader refuses null_padding when a quoted
     # field holds a newline: then the file is read again by the serial reader.
     options = f"all_varchar = true, header = true, null_padding = true, max_line_size = {textfile.max_line_size(source)}"
-    try:
-        try:
-            con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, {options})", [str(source)])
-        except duckdb.Error as exc:
-            if "parallel" not in str(exc):
-                raise
-            con.execute(f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, {options}, parallel = false)", [str(source)])
-    except duckdb.Error as exc:
+    kind = "VIEW" if source == path else "TABLE"
+
+    def define(extra: str = "") -> None:
+        con.execute(f"CREATE OR REPLACE {kind} {raw} AS SELECT * FROM read_csv({literal(str(source))}, {options}{extra})")
+
+    def failed(exc: Exception) -> None:
+        """Raise ExportError for ``exc``, or redefine ``raw`` for the serial reader (then retry)."""
+        if "parallel" in str(exc) and not failed.serial:
+            failed.serial = True
+            define(", parallel = false")
+            return
         line = textfile.first_lone_cr_line(source) if info.lone_cr else None
         if line is not None:
             raise ExportError(f"{path.name}: 第 {line} 行含单独的回车符（CR），无法判断是换行还是数据；请统一用 LF 或 CRLF 换行 / "
                               f"line {line} holds a lone carriage return (CR): neither a line end nor data") from None
         raise ExportError(_duckdb_message(path, "csv", exc)) from None
+
+    failed.serial = False
+    while True:
+        try:
+            define()
+            return failed
+        except duckdb.Error as exc:  # a table is read here; a view only when it is used
+            failed(exc)
 
 
 def _duckdb_message(path: Path, fmt: str, exc: Exception) -> str:
@@ -71,7 +84,7 @@ def read_parquet(con, raw: str, path: Path, tf, workdir: Path) -> None:
     source = f"read_parquet({literal(str(path))})"
     columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     select = ", ".join(f"{_as_text(ident(name), sql_type)} AS {ident(name)}" for name, sql_type, *_ in columns)
-    con.execute(f"CREATE TABLE {raw} AS SELECT {select} FROM {source}")
+    con.execute(f"CREATE VIEW {raw} AS SELECT {select} FROM {source}")
 
 
 def read_json(con, raw: str, path: Path, tf, workdir: Path) -> None:

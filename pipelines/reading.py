@@ -1,8 +1,9 @@
 """Reading an export folder into DuckDB, as EXPORT-V1 says.
 
-Each table file becomes two DuckDB tables:
+Each table file becomes two DuckDB relations:
 
-* ``raw_<table>``: every value as the text in the file, headers as found;
+* ``raw_<table>``: every value as the text in the file, headers as found — a view over the file
+  for CSV and Parquet (read once, when the typed table is made), a table for the rest;
 * ``<table>``: canonical column names, typed values (``pipelines.sqlfuncs``), the raw text kept
   as ``<column>__raw`` for dates, booleans and numbers, and ``_row``, the 1-based data row.
 
@@ -168,26 +169,35 @@ def match_headers(table: schema.Table, headers: list[str], mapped: dict, file: s
     return sources, unknown, notes
 
 
-def _typed_select(table: schema.Table, tf: TableFile, value_maps: dict) -> str:
-    """One SELECT over raw_<table>: every column typed by ``sqlfuncs.typed``, raw text kept
-    for the kinds that can be unreadable, ``_row`` the 1-based data row."""
-    parts = ["CAST(rowid + 1 AS BIGINT) AS _row"]
+def _typed_select(table: schema.Table, tf: TableFile, value_maps: dict, raw: str) -> str:
+    """One SELECT over ``raw``: every column typed by ``sqlfuncs.typed``, raw text kept for the
+    kinds that can be unreadable, ``_row`` the 1-based data row. The trimmed text of each column
+    is computed once, in an inner SELECT, however often the parser refers to it."""
+    inner = ["CAST(row_number() OVER () AS BIGINT) AS _row"]  # the file order: an empty window streams in order
+    outer = ["_row"]
     for column in table.loaded_columns:
         source = tf.sources.get(column.name)
         text = "CAST(NULL AS VARCHAR)" if source is None else f"ggzy_text({ident(source)})"
-        text = case_map(text, value_maps.get(column.name) or {})
-        parts.append(f"{sqlfuncs.typed(column.kind, text)} AS {ident(column.name)}")
+        inner.append(f"{case_map(text, value_maps.get(column.name) or {})} AS {ident(column.name + '__text')}")
+        text = ident(column.name + "__text")
+        outer.append(f"{sqlfuncs.typed(column.kind, text)} AS {ident(column.name)}")
         if column.kind in sqlfuncs.KEEPS_RAW:
-            parts.append(f"{text} AS {ident(column.name + '__raw')}")
-    return ", ".join(parts)
+            outer.append(f"{text} AS {ident(column.name + '__raw')}")
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {raw})"
 
 
 # --- the whole export -----------------------------------------------------------------------
 
+#: why a table file was left unread when the selected rules do not need it
+NOT_NEEDED = {"code": "not_needed", "text": "所选规则（--only）不需要此表，未读取 / not needed by the rules selected with --only"}
+
+
 def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path | None = None,
-                progress=None) -> Export:
-    """Read every known table file in ``folder`` into ``con``; tables absent from the folder are
-    listed in ``Export.missing_tables``. Raises ExportError for a file that cannot be read."""
+                progress=None, tables: set[str] | None = None) -> Export:
+    """Read every known table file in ``folder`` into ``con`` — or, given ``tables``, only those
+    (the others are listed in ``Export.unread`` as not needed, and are not created at all);
+    tables absent from the folder are listed in ``Export.missing_tables``. Raises ExportError
+    for a file that cannot be read."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ExportError(f"{folder}: 不是文件夹 / not a folder")
@@ -205,6 +215,10 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
     paths, unread = find_tables(folder, tuple(FORMATS))
     export = Export(folder, {}, [t for t in schema.TABLES if t not in paths],
                     str(mapping_path) if mapping_path else None, unread)
+    if tables is not None:
+        export.unread += [{"file": path.name, "reason": dict(NOT_NEEDED), "did_you_mean": []}
+                          for name, path in paths.items() if name not in tables]
+        paths = {name: path for name, path in paths.items() if name in tables}
     with tempfile.TemporaryDirectory(prefix="ggzy-") as workdir:
         for name, path in paths.items():
             if progress:
@@ -218,14 +232,16 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
     if path.stat().st_size == 0:
         raise ExportError(f"{path.name}: 文件为空 / file is empty")
     raw = ident(f"raw_{table.name}")
-    con.execute(f"DROP TABLE IF EXISTS {raw}")
+    try:  # a view or a table, from an earlier load on this connection
+        con.execute(f"DROP VIEW IF EXISTS {raw}")
+    except duckdb.CatalogException:
+        con.execute(f"DROP TABLE {raw}")
     try:
-        READERS[tf.format](con, raw, path, tf, workdir)
+        failed = READERS[tf.format](con, raw, path, tf, workdir)
     except ExportError:
         raise
     except (duckdb.Error, OSError, ValueError, Exception) as exc:  # noqa: BLE001 - any reader failure is the file's
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExportError(f"{path.name}: 无法读取（格式错误或不是 {tf.format} 文件）/ cannot be read as {tf.format}: {first}") from None
+        raise _unreadable(path, tf.format, exc) from None
     headers = [row[0] for row in con.execute(f"DESCRIBE {raw}").fetchall()]
     tf.sources, tf.unknown_headers, header_notes = match_headers(table, headers, mapped.get("columns") or {}, path.name)
     tf.notes.extend(header_notes)
@@ -238,9 +254,21 @@ def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
     tf.missing_columns = [c.name for c in table.loaded_columns if c.name not in tf.sources]
     tf.value_maps = mapped.get("values") or {}
     con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
-    con.execute(f"CREATE TABLE {ident(table.name)} AS SELECT {_typed_select(table, tf, tf.value_maps)} FROM {raw}")
+    while True:  # a raw view is read only now: its reader says what a failure means, or retries
+        try:
+            con.execute(f"CREATE TABLE {ident(table.name)} AS {_typed_select(table, tf, tf.value_maps, raw)}")
+            break
+        except duckdb.Error as exc:
+            if failed is None:
+                raise _unreadable(path, tf.format, exc) from None
+            failed(exc)
     tf.rows = con.execute(f"SELECT count(*) FROM {ident(table.name)}").fetchall()[0][0]
     return tf
+
+
+def _unreadable(path: Path, fmt: str, exc: Exception) -> ExportError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ExportError(f"{path.name}: 无法读取（格式错误或不是 {fmt} 文件）/ cannot be read as {fmt}: {first}")
 
 
 __all__ = ["Export", "ExportError", "TableFile", "load_export", "literal"]

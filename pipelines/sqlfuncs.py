@@ -161,6 +161,8 @@ def typed(kind: str, text: str) -> str:
                 f"THEN try_strptime({text}, {_sql_list(FAST_DATETIME_FORMATS)}) END")
     elif kind == "number":
         fast = f"TRY_CAST({text} AS {NUMBER_TYPE})"
+    elif kind in ("uscc", "resident_id", "id_any"):  # already half-width, upper case, no spaces
+        return f"CASE WHEN regexp_full_match({text}, '[0-9A-Z]+') THEN {text} ELSE {full} END"
     else:
         return full
     return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {full} END"
