@@ -28,34 +28,44 @@ XLSX_MAX_EMPTY_CELLS = 5_000_000
 
 def read_csv(con, raw: str, path: Path, tf, workdir: Path):
     """``raw`` as a view over the file (a table when the file is read through a repaired copy,
-    which is removed after loading); returns what to do when reading it fails."""
-    info = textfile.inspect(path)
-    tf.encoding = info.encoding
-    tf.notes.extend(info.notes)
-    source = textfile.utf8_copy(path, info, workdir / f"{tf.table}.utf8.csv") if info.needs_copy else path
+    which is removed after loading); returns what to do when reading it fails. The file is taken
+    to be UTF-8 until DuckDB, which checks every byte as it reads, finds one that is not: then it
+    is inspected in full (GBK lines, GB18030, …) and read through a repaired copy."""
     # null_padding: a row with fewer fields than the header (a short last row, trailing empty
     # cells left out) is padded with NULLs; without it DuckDB's sniffer falls back to reading
     # the whole file as one column. DuckDB's parallel reader refuses null_padding when a quoted
     # field holds a newline: then the file is read again by the serial reader.
-    options = f"all_varchar = true, header = true, null_padding = true, max_line_size = {textfile.max_line_size(source)}"
-    kind = "VIEW" if source == path else "TABLE"
+    state = {"info": None, "source": path, "serial": False, "inspected": False}
 
-    def define(extra: str = "") -> None:
-        con.execute(f"CREATE OR REPLACE {kind} {raw} AS SELECT * FROM read_csv({literal(str(source))}, {options}{extra})")
+    def use(info) -> None:
+        state["info"] = info
+        tf.encoding, tf.notes[:] = info.encoding, [n for n in tf.notes if n.check not in ("encoding", "line_endings")]
+        tf.notes.extend(info.notes)
+        state["source"] = textfile.utf8_copy(path, info, workdir / f"{tf.table}.utf8.csv") if info.needs_copy else path
+
+    def define() -> None:
+        source = state["source"]
+        options = (f"all_varchar = true, header = true, null_padding = true, "
+                   f"max_line_size = {textfile.max_line_size(source)}" + (", parallel = false" if state["serial"] else ""))
+        kind = "VIEW" if source == path else "TABLE"
+        con.execute(f"CREATE OR REPLACE {kind} {raw} AS SELECT * FROM read_csv({literal(str(source))}, {options})")
 
     def failed(exc: Exception) -> None:
-        """Raise ExportError for ``exc``, or redefine ``raw`` for the serial reader (then retry)."""
-        if "parallel" in str(exc) and not failed.serial:
-            failed.serial = True
-            define(", parallel = false")
-            return
-        line = textfile.first_lone_cr_line(source) if info.lone_cr else None
+        """Raise ExportError for ``exc``, or redefine ``raw`` so that reading it again can succeed."""
+        if "parallel" in str(exc) and not state["serial"]:
+            state["serial"] = True
+            return define()
+        if "unicode" in str(exc).lower() and not state["inspected"]:
+            state["inspected"] = True
+            use(textfile.inspect(path))
+            return define()
+        line = textfile.first_lone_cr_line(state["source"]) if state["info"].lone_cr else None
         if line is not None:
             raise ExportError(f"{path.name}: 第 {line} 行含单独的回车符（CR），无法判断是换行还是数据；请统一用 LF 或 CRLF 换行 / "
                               f"line {line} holds a lone carriage return (CR): neither a line end nor data") from None
         raise ExportError(_duckdb_message(path, "csv", exc)) from None
 
-    failed.serial = False
+    use(textfile.inspect(path, trust_utf8=True))
     while True:
         try:
             define()

@@ -29,6 +29,7 @@ import hashlib
 import os
 import tempfile
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,7 +229,17 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
 
 
 def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path) -> TableFile:
-    tf = TableFile(table.name, path, FORMATS[path.suffix.lower()], sha256_of(path))
+    """One table file into ``raw_<table>`` and ``<table>``; its fingerprint is computed on a
+    second thread while DuckDB reads it (hashlib releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(sha256_of, path)
+        tf = _read_table(con, table, path, mapped, workdir)
+        tf.sha256 = digest.result()
+    return tf
+
+
+def _read_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path) -> TableFile:
+    tf = TableFile(table.name, path, FORMATS[path.suffix.lower()], "")
     if path.stat().st_size == 0:
         raise ExportError(f"{path.name}: 文件为空 / file is empty")
     raw = ident(f"raw_{table.name}")

@@ -79,13 +79,14 @@ def utf16_codec(head: bytes) -> str | None:
     return "utf-16-be" if even.count(0) > 0.4 * len(even) else None
 
 
-def _scan(path: Path):
-    """One pass: (first byte offset that is not UTF-8 or None, CRLF count, lone-CR count, LF count)."""
+def _scan(path: Path, decode: bool = True):
+    """One pass: (first byte offset that is not UTF-8 or None, CRLF count, lone-CR count, LF count);
+    without ``decode`` the offset is always None."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     bad, offset, crlf, cr, lf, tail = None, 0, 0, 0, 0, b""
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            if bad is None:
+            if bad is None and decode:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
@@ -95,7 +96,7 @@ def _scan(path: Path):
             cr += chunk.count(b"\r")
             lf += chunk.count(b"\n")
             tail, offset = chunk[-1:], offset + len(chunk)
-        if bad is None:
+        if bad is None and decode:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
@@ -142,8 +143,10 @@ def _undecodable(path: Path, line: int, offset: int) -> str:
             f"cannot be decoded as UTF-8 or GB18030 at byte offset {offset}")
 
 
-def inspect(path: Path) -> TextInfo:
-    """How to read a CSV file; raises ExportError when it cannot be read as text at all."""
+def inspect(path: Path, trust_utf8: bool = False) -> TextInfo:
+    """How to read a CSV file; raises ExportError when it cannot be read as text at all.
+    ``trust_utf8``: do not decode the file to check it is UTF-8 — the caller's reader (DuckDB)
+    checks that itself, and calls ``inspect`` again without it when it finds a byte that is not."""
     head = _head(path)
     codec = utf16_codec(head)
     if codec:
@@ -157,7 +160,7 @@ def inspect(path: Path) -> TextInfo:
         return TextInfo("utf-16", True, codec=codec)
     if b"\x00" in head:
         raise ExportError(f"{path.name}: 不是文本 CSV 文件（含二进制内容）/ not a text CSV file (binary content)")
-    bad, crlf, lone_cr, lf = _scan(path)
+    bad, crlf, lone_cr, lf = _scan(path, decode=not trust_utf8)
     info = TextInfo("utf-8", False)
     if bad is not None:
         mixed = _utf8_lines_with_gbk(path)
