@@ -33,6 +33,7 @@ What each kind accepts:
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import unicodedata
@@ -157,8 +158,11 @@ def typed(kind: str, text: str) -> str:
     if kind == "bool":
         return f"CASE {text} WHEN '是' THEN TRUE WHEN '否' THEN FALSE ELSE {full} END"
     if kind == "datetime":
+        # one format by length: a list of formats would try (and fail) the first on every date-only value
+        by_length = " ".join(f"WHEN {len(dt.datetime(2000, 1, 1).strftime(f))} THEN try_strptime({text}, {_sql_str(f)})"
+                             for f in FAST_DATETIME_FORMATS)
         fast = (f"CASE WHEN {text} >= '{YEARS[0]}' AND {text} < '{YEARS[1] + 1}' "
-                f"THEN try_strptime({text}, {_sql_list(FAST_DATETIME_FORMATS)}) END")
+                f"THEN CASE strlen({text}) {by_length} END END")
     elif kind == "number":
         fast = f"TRY_CAST({text} AS {NUMBER_TYPE})"
     elif kind in ("uscc", "resident_id", "id_any"):  # already half-width, upper case, no spaces
