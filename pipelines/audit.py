@@ -39,6 +39,27 @@ def tables_read_by(selected: list[rules.Rule]) -> set[str]:
     return needed
 
 
+def columns_read_by(selected: list[rules.Rule]) -> dict[str, set[str] | None]:
+    """For each table of :func:`tables_read_by`, the columns the chosen rules read — or None
+    (every column) for ``projects`` (joined whole to every record), a table a kind reads beside
+    its own (credit_list) and ``bids`` under the bidder-key preparation. A rule's columns: those
+    its parameters name (``column_refs``, ``columns_read``), its ``unless`` and message fields, and the table's
+    key, project and department, which the engine reads for every record. A column left out is
+    not in the table at all, so a rule reading it anyway fails loudly."""
+    columns: dict[str, set[str] | None] = {name: set() for name in tables_read_by(selected)}
+    whole = {"projects"}
+    for rule in selected:
+        spec = rule.spec
+        whole.update(t for t in spec.tables_used() if t != spec.table)
+        if "bidders" in rule.kind.PREPARES:
+            whole.add("bids")
+        table = spec.schema_table
+        named = [*spec.column_refs().values(), *spec.columns_read(), spec.unless, *(name for _, name in rule.template),
+                 table.key, "project_id", "department"]
+        columns[spec.table].update(c for c in named if c and not c.startswith("project.") and table.has(c))
+    return {name: None if name in whole or not wanted else wanted for name, wanted in columns.items()}
+
+
 def today_in_beijing() -> dt.date:
     return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
@@ -84,7 +105,7 @@ def run_audit(export_dir: Path, *, rules_dir: Path | None = None, mapping: Path 
         no_extension_autoload(con)
     step("读取数据 reading export")
     export = reading.load_export(con, Path(export_dir), mapping, progress=step,
-                                 tables=tables_read_by(selected) if only else None)
+                                 tables=columns_read_by(selected) if only else None)
     export.document_cache = document_cache
     step("校验数据契约 checking the export contract")
     findings = check_contract(con, export)

@@ -207,13 +207,15 @@ def _predicate_check(rule: Rule, table: schema.Table, con: duckdb.DuckDBPyConnec
     return pa.Check(passes, name=rule.name)
 
 
-def contract_for(table: schema.Table, present: list[str] | None = None) -> pa.DataFrameSchema:
+def contract_for(table: schema.Table, present: list[str] | None = None,
+                 skipped: list[str] = ()) -> pa.DataFrameSchema:
     """The pandera schema of one table, generated from the same rules as the SQL: column
     presence, key uniqueness (pandera's own), every row-level rule (its SQL predicate).
-    ``present``: the columns the file has (default all), whose rules apply."""
+    ``present``: the columns the file has (default all), whose rules apply; ``skipped``: columns
+    the file has but the audit did not read (``--only``), which are not checked at all."""
     present = [c.name for c in table.loaded_columns] if present is None else present
     columns = {c.name: pa.Column(nullable=True, required=c.required, unique=c.name == table.key,
-                                 coerce=False) for c in table.loaded_columns}
+                                 coerce=False) for c in table.loaded_columns if c.name not in skipped}
     con = duckdb.connect()  # one small in-memory database for every check of this schema
     checks = [_predicate_check(r, table, con) for r in rules_for(table) if r.column in present]
     return pa.DataFrameSchema(columns, checks=checks, name=table.name, strict=False)

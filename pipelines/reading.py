@@ -58,6 +58,7 @@ class TableFile:
     missing_columns: list[str] = field(default_factory=list)  # schema columns the file lacks
     unknown_headers: list[str] = field(default_factory=list)  # kept in raw_<table>, ignored
     value_maps: dict[str, dict] = field(default_factory=dict)  # mapping.yaml values, by canonical column
+    skipped_columns: list[str] = field(default_factory=list)  # in the file, not read: no chosen rule reads them
     notes: list[Note] = field(default_factory=list)  # what the reader repaired or noticed
 
 
@@ -177,6 +178,8 @@ def _typed_select(table: schema.Table, tf: TableFile, value_maps: dict, raw: str
     inner = ["CAST(row_number() OVER () AS BIGINT) AS _row"]  # the file order: an empty window streams in order
     outer = ["_row"]
     for column in table.loaded_columns:
+        if column.name in tf.skipped_columns:
+            continue
         source = tf.sources.get(column.name)
         text = "CAST(NULL AS VARCHAR)" if source is None else f"ggzy_text({ident(source)})"
         inner.append(f"{case_map(text, value_maps.get(column.name) or {})} AS {ident(column.name + '__text')}")
@@ -194,9 +197,10 @@ NOT_NEEDED = {"code": "not_needed", "text": "所选规则（--only）不需要�
 
 
 def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path | None = None,
-                progress=None, tables: set[str] | None = None) -> Export:
+                progress=None, tables: dict[str, set[str] | None] | set[str] | None = None) -> Export:
     """Read every known table file in ``folder`` into ``con`` — or, given ``tables``, only those
-    (the others are listed in ``Export.unread`` as not needed, and are not created at all);
+    (the others are listed in ``Export.unread`` as not needed, and are not created at all), and
+    of a table mapped to a set of columns only those (the others: ``TableFile.skipped_columns``);
     tables absent from the folder are listed in ``Export.missing_tables``. Raises ExportError
     for a file that cannot be read."""
     folder = Path(folder)
@@ -224,21 +228,26 @@ def load_export(con: duckdb.DuckDBPyConnection, folder: Path, mapping_path: Path
         for name, path in paths.items():
             if progress:
                 progress(f"读取 {path.name}")
-            export.files[name] = _load_table(con, schema.TABLES[name], path, mapping.get(name) or {}, Path(workdir))
+            wanted = tables.get(name) if isinstance(tables, dict) else None
+            export.files[name] = _load_table(con, schema.TABLES[name], path, mapping.get(name) or {}, Path(workdir),
+                                             wanted)
     return export
 
 
-def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path) -> TableFile:
-    """One table file into ``raw_<table>`` and ``<table>``; its fingerprint is computed on a
-    second thread while DuckDB reads it (hashlib releases the GIL)."""
+def _load_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path,
+                wanted: set[str] | None = None) -> TableFile:
+    """One table file into ``raw_<table>`` and ``<table>`` (only the ``wanted`` columns, when
+    given); its fingerprint is computed on a second thread while DuckDB reads it (hashlib
+    releases the GIL)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, path)
-        tf = _read_table(con, table, path, mapped, workdir)
+        tf = _read_table(con, table, path, mapped, workdir, wanted)
         tf.sha256 = digest.result()
     return tf
 
 
-def _read_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path) -> TableFile:
+def _read_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Path,
+                wanted: set[str] | None) -> TableFile:
     tf = TableFile(table.name, path, FORMATS[path.suffix.lower()], "")
     if path.stat().st_size == 0:
         raise ExportError(f"{path.name}: 文件为空 / file is empty")
@@ -262,7 +271,11 @@ def _read_table(con, table: schema.Table, path: Path, mapped: dict, workdir: Pat
             ", ".join(headers[:8])
         raise ExportError(f"{path.name}: 找不到任何已知表头（第一行应为表头）/ no known header found "
                           f"(first row must be the header): {shown}")
-    tf.missing_columns = [c.name for c in table.loaded_columns if c.name not in tf.sources]
+    if wanted is not None:
+        tf.skipped_columns = [c for c in tf.sources if c not in wanted]
+        tf.sources = {c: h for c, h in tf.sources.items() if c in wanted}
+    tf.missing_columns = [c.name for c in table.loaded_columns
+                          if c.name not in tf.sources and c.name not in tf.skipped_columns]
     tf.value_maps = mapped.get("values") or {}
     con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
     while True:  # a raw view is read only now: its reader says what a failure means, or retries

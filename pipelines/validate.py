@@ -41,7 +41,7 @@ def table_findings(con: duckdb.DuckDBPyConnection, table: schema.Table, tf: Tabl
     frame = failing_frame(con, table, tf)
     present = [c for c in frame.columns if table.has(c)]
     try:
-        contract_for(table, present).validate(frame, lazy=True)
+        contract_for(table, present, tf.skipped_columns).validate(frame, lazy=True)
         cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases

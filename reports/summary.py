@@ -43,7 +43,9 @@ def build_summary(audit, violations_by_severity: dict[str, int], options: dict |
             "mapping": export.mapping_file,
             "files": {tf.path.name: {"table": tf.table, "sha256": tf.sha256, "format": tf.format,
                                      "encoding": tf.encoding, "rows": tf.rows,
-                                     "missing_columns": tf.missing_columns}
+                                     "missing_columns": tf.missing_columns,
+                                     # in the file but not read: no rule chosen with --only reads them
+                                     "skipped_columns": tf.skipped_columns}
                       for tf in export.files.values()},
             "missing_tables": export.missing_tables,
         },

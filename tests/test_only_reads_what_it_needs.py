@@ -44,3 +44,15 @@ def test_tables_no_chosen_rule_reads_are_not_read_and_the_audit_says_so():
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert "bids" not in tables  # not even an empty stand-in: a rule reading it would fail loudly
     assert audit.unjudged["unread_files"] and not audit.checked_nothing
+
+
+def test_columns_no_chosen_rule_reads_are_not_read_nor_checked():
+    con, audit = run_audit(SAMPLE, as_of=AS_OF, only=["dishonest-bidder"])
+    bids = audit.export.files["bids"]
+    assert {"price", "ip_address", "mac_address"} <= set(bids.skipped_columns)
+    assert not {"bidder_name", "bidder_uscc", "submitted_at", "bid_id", "project_id"} & set(bids.skipped_columns)
+    loaded = {row[0] for row in con.execute("DESCRIBE bids").fetchall()}
+    assert "price" not in loaded and "bidder_uscc" in loaded
+    assert not [f for f in audit.findings if f.table == "bids" and f.column in bids.skipped_columns]
+    assert audit.export.files["credit_list"].skipped_columns == []  # read by the kind beside its own table
+    assert audit.export.files["projects"].skipped_columns == []
