@@ -354,7 +354,8 @@ def fast_text_sql(relation: str) -> str:
         WITH simple AS (
             SELECT _row, is_html, content,
                    NOT regexp_matches(content, '{_outside_fast_path()}')
-                   AND NOT (is_html AND regexp_matches(content, '&|<!--|<(?i:script|style|head|title)')) AS simple
+                   AND NOT (CASE WHEN is_html THEN contains(content, '&') OR contains(content, '<!--')
+                                 OR regexp_matches(content, '<(?i:script|style|head|title)') END) IS TRUE AS simple
             FROM {relation}),
         stripped AS (
             SELECT _row, is_html, simple, {_replace_common(tags_stripped)} AS stripped
