@@ -10,7 +10,9 @@ interleaved round by round so machine load hits all of them alike:
 - ``read``: DuckDB reading every table file into an in-memory table, all columns as text;
 - ``peer``: ``peer_pandas.py``, the five headline checks as a lean pandas script;
 - ``headline``: ``ggzy audit --only <the five headline rules> --format json``;
-- ``full``: ``ggzy audit`` with the whole pack and every output format.
+- ``full``: ``ggzy audit`` with the whole pack and every output format;
+- ``headline_bounded``, ``full_bounded``: the same with ``--memory 700MB`` (DuckDB's memory limit;
+  past it DuckDB spills to a temp folder), to show what bounded memory costs in time.
 
 Wall time is the subprocess's start to exit. Peak memory is the larger of (a) ``ru_maxrss`` of the
 child from ``os.wait4`` (the kernel's own high-water mark of that process) and (b) the sum of RSS
@@ -41,6 +43,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = ["credit-clause", "inspection-disclosure", "complaint-transfer", "dishonest-bidder", "bribery-record"]
 AS_OF = "2026-12-31"  # every planted due date has passed (see _expected.json)
+BOUNDED = "700MB"  # --memory of the *_bounded runs: DuckDB's limit, below the peer's whole footprint
 READ = """
 import sys, time, duckdb
 from pathlib import Path
@@ -97,6 +100,10 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path, only: list[str]
         "peer": lambda: [sys.executable, str(ROOT / "benchmarks" / "peer_pandas.py"), str(data), "--as-of", AS_OF],
         "headline": lambda: ggzy(data, work / "headline", "--only", *HEADLINE, "--format", "json"),
         "full": lambda: ggzy(data, work / "full"),
+        # the same two with DuckDB held to BOUNDED (ggzy audit --memory), spilling to disk past it
+        "headline_bounded": lambda: ggzy(data, work / "headline_bounded", "--only", *HEADLINE, "--format", "json",
+                                         "--memory", BOUNDED),
+        "full_bounded": lambda: ggzy(data, work / "full_bounded", "--memory", BOUNDED),
     }
     kinds = {k: v for k, v in kinds.items() if not only or k in only}
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
@@ -108,18 +115,19 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path, only: list[str]
             if r["rc"] not in (0, 1):
                 raise SystemExit(f"{kind} exited {r['rc']} at scale {scale}")
             runs[kind].append(r)
-            print(f"  scale {scale} round {i + 1}: {kind:8s} {r['seconds']:7.2f} s {r['peak_rss_mb']:7.0f} MB",
+            print(f"  scale {scale} round {i + 1}: {kind:16s} {r['seconds']:7.2f} s {r['peak_rss_mb']:7.0f} MB",
                   flush=True)
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
     rss = {k: statistics.median(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
     peer_counts = json.loads(runs["peer"][-1]["stdout"].strip().splitlines()[-1])
-    found = {k: violated(work / k) for k in ("headline", "full") if k in runs}
+    found = {k: violated(work / k) for k in ("headline", "full", "headline_bounded", "full_bounded") if k in runs}
     counts = {k: f[0] for k, f in found.items()}
     mismatch = {r: {"peer": peer_counts[r], **{f"ggzy_{k}": c.get(r) for k, c in counts.items()}}
                 for r in HEADLINE if any(c.get(r) != peer_counts[r] for c in counts.values())}
+    ggzy_kinds = ("headline", "full", "headline_bounded", "full_bounded")
     ratios = {f"{k}_over_{base}": round(med[k] / med[base], 2)
-              for k in ("headline", "full") if k in med for base in ("peer", "read")}
-    ratios.update({f"{k}_rss_over_peer": round(rss[k] / rss["peer"], 2) for k in ("headline", "full") if k in rss})
+              for k in ggzy_kinds if k in med for base in ("peer", "read") if base in med}
+    ratios.update({f"{k}_rss_over_peer": round(rss[k] / rss["peer"], 2) for k in ggzy_kinds if k in rss})
     html = work / "full" / "report.html"
     return {
         "scale": scale, "rows": json.loads((data / "_expected.json").read_text(encoding="utf-8"))["rows"],
@@ -131,6 +139,7 @@ def run_scale(scale: float, data: Path, repeat: int, work: Path, only: list[str]
         "headline_counts": {"peer": peer_counts, **{f"ggzy_{k}": {r: c.get(r) for r in HEADLINE} for k, c in counts.items()}},
         "counts_equal": not mismatch, "mismatch": mismatch,
         "full_violations": found["full"][1] if "full" in found else None,
+        "bounded_memory": BOUNDED,
         "report_html_mb": round(html.stat().st_size / 1e6, 1) if "full" in runs and html.exists() else None,
     }
 
@@ -140,8 +149,9 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", default="1", help="comma-separated, e.g. 0.3,1,3 (1 = 100k projects, 1M bids)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data-root", type=Path, default=ROOT / "benchmarks" / "data")
-    ap.add_argument("--kinds", default="read,peer,headline,full",
-                    help="which of read, peer, headline, full to run (peer is always needed for the ratios)")
+    ap.add_argument("--kinds", default="read,peer,headline,full,headline_bounded,full_bounded",
+                    help="which of read, peer, headline, full, headline_bounded, full_bounded to run "
+                         "(peer is always needed for the ratios)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "compare.json")
     a = ap.parse_args(argv)
     scales = [float(s) for s in a.scales.split(",")]

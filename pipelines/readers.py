@@ -26,9 +26,15 @@ from .textfile import ExportError
 XLSX_MAX_EMPTY_CELLS = 5_000_000
 
 
+#: a CSV larger than this is read through a view (no second, all-text copy held in memory);
+#: a smaller one into a table, sniffed once rather than by each statement that reads the view
+VIEW_ABOVE_BYTES = 32 * 1024**2
+
+
 def read_csv(con, raw: str, path: Path, tf, workdir: Path):
-    """``raw`` as a view over the file (a table when the file is read through a repaired copy,
-    which is removed after loading); returns what to do when reading it fails. The file is taken
+    """``raw`` as a view over a large file (a table for a small one, and when the file is read
+    through a repaired copy, which is removed after loading); returns what to do when reading
+    it fails. The file is taken
     to be UTF-8 until DuckDB, which checks every byte as it reads, finds one that is not: then it
     is inspected in full (GBK lines, GB18030, …) and read through a repaired copy."""
     # null_padding: a row with fewer fields than the header (a short last row, trailing empty
@@ -47,7 +53,7 @@ def read_csv(con, raw: str, path: Path, tf, workdir: Path):
         source = state["source"]
         options = (f"all_varchar = true, header = true, null_padding = true, "
                    f"max_line_size = {textfile.max_line_size(source)}" + (", parallel = false" if state["serial"] else ""))
-        kind = "VIEW" if source == path else "TABLE"
+        kind = "VIEW" if source == path and path.stat().st_size > VIEW_ABOVE_BYTES else "TABLE"
         con.execute(f"CREATE OR REPLACE {kind} {raw} AS SELECT * FROM read_csv({literal(str(source))}, {options})")
 
     def failed(exc: Exception) -> None:
