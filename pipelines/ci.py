@@ -15,7 +15,7 @@ import duckdb
 
 from . import schema
 from .reading import Export
-from .sql import ident, literal
+from .sql import ident, in_list, literal
 
 
 @dataclass
@@ -59,10 +59,19 @@ def _line(export: Export, table: str, row: int | None) -> tuple[str | None, int 
 def audit_cases(summary: dict, con: duckdb.DuckDBPyConnection, fail_on: str) -> list[CiCase]:
     """One case per rule of the run."""
     threshold = SEVERITY_RANK[fail_on]
-    keys = {}
-    for rule_id, severity, record_id in con.execute(
-            "SELECT rule_id, severity, record_id FROM violations ORDER BY rule_order, record_id").fetchall():
-        keys.setdefault(rule_id, {}).setdefault(severity, []).append(record_id)
+    failing_levels = [s for s, rank in SEVERITY_RANK.items() if rank >= threshold]
+    # counts per rule and severity, and the first EXAMPLES records at a failing severity: computed
+    # in DuckDB, so a run with a million violations hands Python a few rows per rule
+    counts: dict[str, dict[str, int]] = {}
+    for rule_id, severity, n in con.execute(
+            "SELECT rule_id, severity, count(*) FROM violations GROUP BY ALL ORDER BY ALL").fetchall():
+        counts.setdefault(rule_id, {})[severity] = n
+    examples: dict[str, list[str]] = {}
+    for rule_id, record_id in con.execute(f"""
+            SELECT rule_id, record_id FROM violations WHERE {in_list('severity', failing_levels)}
+            QUALIFY row_number() OVER (PARTITION BY rule_id ORDER BY rule_order, record_id) <= {EXAMPLES}
+            ORDER BY rule_id, rule_order, record_id""").fetchall():
+        examples.setdefault(rule_id, []).append(record_id)
     cases = []
     for r in summary["rules"]:
         name, classname = f"{r['rule_id']} {r['title']}", f"ggzy.rules.{r.get('check') or r['table']}"
@@ -71,15 +80,14 @@ def audit_cases(summary: dict, con: duckdb.DuckDBPyConnection, fail_on: str) -> 
             why = why.get("text", "") if isinstance(why, dict) else str(why)
             cases.append(CiCase("规则 rules", name, classname, "skipped", f"未评估 not evaluated: {why}"))
             continue
-        by_severity = keys.get(r["rule_id"], {})
-        failing = {s: ids for s, ids in by_severity.items() if SEVERITY_RANK.get(s, 0) >= threshold}
+        by_severity = counts.get(r["rule_id"], {})
+        failing = [s for s in by_severity if SEVERITY_RANK.get(s, 0) >= threshold]
         if failing:
             worst = max(failing, key=lambda s: SEVERITY_RANK[s])
-            counts = "，".join(f"{s} {len(ids)}" for s, ids in sorted(by_severity.items()))
-            sample = [i for ids in failing.values() for i in ids][:EXAMPLES]
+            shown = "，".join(f"{s} {n}" for s, n in sorted(by_severity.items()))
             cases.append(CiCase("规则 rules", name, classname, "failure",
-                                f"违规 {sum(map(len, by_severity.values()))} 条（{counts}）；检查 {r['checked']} 条",
-                                [f"记录 record: {k}" for k in sample], worst))
+                                f"违规 {sum(by_severity.values())} 条（{shown}）；检查 {r['checked']} 条",
+                                [f"记录 record: {k}" for k in examples.get(r["rule_id"], [])], worst))
         else:
             cases.append(CiCase("规则 rules", name, classname, "pass"))
     return cases
