@@ -21,6 +21,7 @@ meeting may decide, which is the point of keeping them in one module.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -194,7 +195,8 @@ def key_cases(data: ReportData, limit: int = KEY_CASES) -> list[Case]:
         i, v = iv
         return (SEVERITY_RANK.get(v["severity"], 3), 0 if v.get("status") == "new" else 1,
                 -(v.get("runs_open") or 0), i)
-    return [_case(v, data.kinds) for _, v in sorted(enumerate(data.violations), key=order)[:limit]]
+    # the same as sorted(...)[:limit], keeping only ``limit`` rows of the (streamed) violations
+    return [_case(v, data.kinds) for _, v in heapq.nsmallest(limit, enumerate(data.violations), key=order)]
 
 
 def _case(v: dict, kinds: dict | None = None) -> Case:
@@ -229,7 +231,7 @@ def decision_items(data: ReportData) -> list[Decision]:
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
 
     overdue: dict[str, list[dict]] = defaultdict(list)
-    for v in data.violations:
+    for v in data.violations_where(checks=("deadline",)):  # the superset; overdue_for_meeting decides
         if overdue_for_meeting(v):
             overdue[v.get("department") or NO_DEPARTMENT].append(v)
     for dept, vs in sorted(overdue.items(), key=lambda kv: (-len(kv[1]), kv[0])):
@@ -241,7 +243,7 @@ def decision_items(data: ReportData) -> list[Decision]:
                               len(vs), department=dept, records=[v["record_id"] for v in vs]))
 
     referrals: dict[str, list[dict]] = defaultdict(list)
-    for v in data.violations:
+    for v in data.violations_where(referred=True):
         if not (is_possible_match(v) or is_lead(v)):
             for body in v.get("refer_to") or []:
                 if not outside_meeting(body):
@@ -251,13 +253,13 @@ def decision_items(data: ReportData) -> list[Decision]:
                                        f"建议由责任部门转{body}依法处理。", len(vs), body=body,
                               records=[v["record_id"] for v in vs]))
 
-    leads = [v for v in data.violations if is_lead(v)]
+    leads = [v for v in data.violations_where(checks=("shared_attribute",)) if is_lead(v)]
     if leads:
         items.append(Decision("lead", f"{len(leads)}条投标人共用信息的线索（{_records(leads)}），{LEAD_WORDS}，"
                                       f"请{_departments(leads)}等行政监督部门组织核实；核实前不作为围标串标认定。",
                               len(leads), records=[v["record_id"] for v in leads]))
 
-    possible = [v for v in data.violations if is_possible_match(v)]
+    possible = [v for v in data.violations_where(confidence="possible") if is_possible_match(v)]
     if possible:
         items.append(Decision("possible", f"{len(possible)}条为疑似匹配（{_records(possible)}：人员仅姓名与名单相同，"
                                           f"名单未载身份证号），请{_departments(possible)}核实身份证号后再认定，暂不作为确认问题。",
@@ -314,7 +316,7 @@ def notes(data: ReportData) -> list[str]:
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
     grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
     reminders: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for v in data.violations:
+    for v in data.violations_where(checks=("deadline",), severities=("info",)):
         key = (v.get("department") or NO_DEPARTMENT, v["rule_id"])
         if is_overdue_not_done(v) and not overdue_for_meeting(v):
             grouped[key].append(v)

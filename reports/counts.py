@@ -8,6 +8,11 @@ name match), by ledger status — and from nothing else.
 
 A violation is counted once in every breakdown; a department's row adds up to its total, and the
 departments add up to the whole.
+
+The rows counted may be violations (dicts as in violations.jsonl) or, at scale (issue #13),
+violations aggregated by DuckDB on exactly the fields these predicates read, each carrying how
+many violations it stands for under ``WEIGHT`` (pipelines.report_data.count_rows): the same
+predicates decide either way.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
+WEIGHT = "n_violations"  # on an aggregated row: the number of violations it stands for
 NO_DEPARTMENT = "（未注明部门）"
 
 
@@ -62,14 +68,15 @@ class Tally:
     leads: int = 0  # §40 线索，待核实
 
     def add(self, v: dict) -> None:
-        self.total += 1
-        self.by_severity[v.get("severity") or "error"] += 1
-        self.by_rule[v["rule_id"]] += 1
+        n = v.get(WEIGHT, 1)
+        self.total += n
+        self.by_severity[v.get("severity") or "error"] += n
+        self.by_rule[v["rule_id"]] += n
         if v.get("status"):
-            self.by_status[v["status"]] += 1
-        self.overdue += is_overdue_not_done(v)
-        self.possible += is_possible_match(v)
-        self.leads += is_lead(v)
+            self.by_status[v["status"]] += n
+        self.overdue += n * is_overdue_not_done(v)
+        self.possible += n * is_possible_match(v)
+        self.leads += n * is_lead(v)
 
     def get(self, key: str) -> int:
         """One figure by name: total, overdue, possible, leads, a severity or a status."""
@@ -113,7 +120,8 @@ class Counts:
 
 def count_violations(violations: list[dict], rule_order: list[str] | None = None) -> Counts:
     """All counts of ``violations`` (dicts as in violations.jsonl; status/late_done when a ledger
-    ran). ``rule_order``: the pack's rule ids, so tables list rules in the pack's order."""
+    ran; or aggregated rows with their ``WEIGHT``). ``rule_order``: the pack's rule ids, so tables
+    list rules in the pack's order."""
     whole = Tally()
     by_dept: dict[str | None, DepartmentTally] = {}
     for v in violations:

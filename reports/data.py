@@ -19,7 +19,10 @@ THIS_WEEK_ZH = "本周补办"  # a late_done violation with this_week: still ope
 class ReportData:
     summary: dict
     rules: list[dict]  # summary's per-rule counts + title, description, refer_to, clause {id, title, text}
-    violations: list[dict]  # violations rows, evidence parsed, late_done; + status/first_seen/runs_open/this_week with a ledger
+    #: violations rows, evidence parsed, late_done; + status/first_seen/runs_open/this_week with a ledger.
+    #: A list, or (from an audit) pipelines.report_data.ViolationRows, which streams them from DuckDB
+    #: each time it is iterated: iterate it, take len(); for one rule use :func:`rule_violations`
+    violations: list[dict]
     by_department: list[tuple[str | None, dict[str, int]]]  # department -> rule_id -> count, largest first
     findings: list  # pipelines.contract.Finding
     due_soon: list[dict] = field(default_factory=list)  # pending items falling due soon
@@ -31,11 +34,39 @@ class ReportData:
     kinds: dict[str, list[dict]] = field(default_factory=dict)
     show_personal_data: bool = False
     clauses: dict[str, dict] = field(default_factory=dict)  # clause id -> {id, title, text}, the pack's clauses.yaml
+    #: the violations aggregated for reports.counts (each row with its counts.WEIGHT), when the
+    #: audit gave them; else the counts are taken from ``violations`` themselves
+    count_rows: list[dict] | None = None
 
     @functools.cached_property
     def counts(self) -> Counts:
         """Every count of the violations (reports.counts); every format shows these and no other."""
-        return count_violations(self.violations, [r["rule_id"] for r in self.rules])
+        rows = self.count_rows if self.count_rows is not None else self.violations
+        return count_violations(rows, [r["rule_id"] for r in self.rules])
+
+    @functools.cached_property
+    def ledger(self) -> bool:
+        """Whether the violations carry a ledger's status."""
+        has_column = getattr(self.violations, "has_column", None)
+        if has_column:
+            return has_column("status") and len(self.violations) > 0
+        return any("status" in v for v in self.violations)
+
+    def rule_violations(self, rule_id: str, limit: int | None = None):
+        """One rule's violations in report order (only the first ``limit`` when given), streamed
+        from DuckDB when the violations are."""
+        of_rule = getattr(self.violations, "of_rule", None)
+        if of_rule:
+            return of_rule(rule_id, limit)
+        rows = [v for v in self.violations if v["rule_id"] == rule_id]
+        return rows if limit is None else rows[:limit]
+
+    def violations_where(self, **kinds):
+        """A superset of the violations of some check kinds, severities, referred ones or of an
+        evidence confidence (pipelines.report_data.ViolationRows.where): the caller still judges
+        each with reports.counts' predicates. A list is handed back whole."""
+        where = getattr(self.violations, "where", None)
+        return where(**kinds) if where else self.violations
 
     def rule(self, rule_id: str) -> dict:
         return next(r for r in self.rules if r["rule_id"] == rule_id)

@@ -9,7 +9,10 @@ Safety: the template is rendered with autoescape ON; evidence is shown as escape
 lists (flattened here, never a raw JSON dump); the only JSON inside a ``<script>`` is a data
 block written by :func:`script_json`, which escapes ``<``, ``>``, ``&`` and U+2028/2029.
 
-Scale: every violation is in the file. Each rule shows the first ``PAGE_SIZE`` rows; the rest
+Scale (issue #13): the page holds every total, rule, department and group, and each rule's
+first ``RECORDS_PER_RULE`` violations (new, then long-open, then the rest), read in one pass
+over the violations that keeps no more than that; the page says plainly that the rest are in
+violations.xlsx and violations.jsonl. Each rule shows the first ``PAGE_SIZE`` rows; the others
 are in the page but hidden until "显示更多" is clicked (the filters page the same way).
 """
 
@@ -349,14 +352,36 @@ def build_view(data: ReportData) -> dict:
     # rest) and the highlighted ones; the page stays bounded whatever the count (issue #13), the
     # rest are in violations.xlsx and violations.jsonl, and every count comes from data.counts
     departments = {d.name: d.total for d in counts.departments}
-    by_rule: dict[str, list[tuple[dict, str, bool]]] = {}
+    # one pass over the (streamed) violations keeps, per rule, at most RECORDS_PER_RULE of each
+    # priority (new, long-open, the rest), the first HIGHLIGHT_LIMIT new ones, and the earliest
+    # long-open ones — memory bounded by what the page shows, not by the violation count
+    priority = {"new": 0, "long": 1}
+    kept: dict[str, tuple[list, list, list]] = {}
+    totals: dict[str, int] = {}
     n_new = n_long = 0
-    highlights_new, highlights_long = [], []
-    for v in data.violations:
+    highlights_new, long_open_items = [], []
+
+    def long_key(entry):
+        v = entry[1][0]
+        return str(v.get("first_seen") or "9999"), -(v.get("runs_open") or 0), entry[0]
+
+    for seq, v in enumerate(data.violations):
         status, long_open = _status(v, as_of)
-        by_rule.setdefault(v["rule_id"], []).append((v, status, long_open))
+        item = (v, status, long_open)
+        buckets = kept.setdefault(v["rule_id"], ([], [], []))
+        bucket = buckets[priority.get(status, 2)]
+        if len(bucket) < RECORDS_PER_RULE:
+            bucket.append(item)
+        totals[v["rule_id"]] = totals.get(v["rule_id"], 0) + 1
         n_new += status == "new"
         n_long += status != "new" and long_open
+        if status == "new":
+            if len(highlights_new) < HIGHLIGHT_LIMIT:
+                highlights_new.append(item)
+        elif long_open:
+            long_open_items.append((seq, item))
+            if len(long_open_items) >= 4 * HIGHLIGHT_LIMIT:
+                long_open_items = sorted(long_open_items, key=long_key)[:HIGHLIGHT_LIMIT]
     built: dict[int, dict] = {}
 
     def row_of(v: dict, status: str, long_open: bool) -> dict:
@@ -378,21 +403,14 @@ def build_view(data: ReportData) -> dict:
             "runs_open": v.get("runs_open"), "rule_title": rule.get("title", v["rule_id"]), "lead": is_lead(v)}
         return row
 
-    priority = {"new": 0, "long": 1}
     listed: dict[str, tuple[list[dict], int]] = {}
-    for rule_id, items in by_rule.items():
-        items.sort(key=lambda item: priority.get(item[1], 2))  # stable: new, long-open, then the rest
-        rows = [row_of(*item) for item in items[:RECORDS_PER_RULE]]
+    for rule_id, buckets in kept.items():  # new, long-open, then the rest, each in report order
+        rows = [row_of(*item) for item in (*buckets[0], *buckets[1], *buckets[2])[:RECORDS_PER_RULE]]
         for i, r in enumerate(rows):
             r["n"], r["hidden"] = i + 1, i >= PAGE_SIZE
-        listed[rule_id] = rows, len(items)
-    for v, status, long_open in (item for items in by_rule.values() for item in items):
-        if status == "new" and len(highlights_new) < HIGHLIGHT_LIMIT:
-            highlights_new.append(row_of(v, status, long_open))
-        elif status != "new" and long_open:
-            highlights_long.append((v, status, long_open))
-    highlights_long.sort(key=lambda item: (str(item[0].get("first_seen") or "9999"), -(item[0].get("runs_open") or 0)))
-    highlights_long = [row_of(*item) for item in highlights_long[:HIGHLIGHT_LIMIT]]
+        listed[rule_id] = rows, totals[rule_id]
+    highlights_new = [row_of(*item) for item in highlights_new]
+    highlights_long = [row_of(*item) for _, item in sorted(long_open_items, key=long_key)[:HIGHLIGHT_LIMIT]]
     details = []
 
     def block(rule: dict, rows: list[dict], total: int) -> dict:

@@ -35,10 +35,11 @@ def _environment() -> jinja2.Environment:
 def render_report(data: ReportData) -> str:
     summary = data.summary
     details = []
-    for rule in data.rules:
-        items = [v for v in data.violations if v["rule_id"] == rule["rule_id"]]
+    for rule in data.rules:  # each rule's first PER_RULE_LIMIT only, from DuckDB when streamed (issue #13)
+        items = list(data.rule_violations(rule["rule_id"], PER_RULE_LIMIT))
         if items:
-            details.append({**rule, "violations": items[:PER_RULE_LIMIT], "more": max(len(items) - PER_RULE_LIMIT, 0)})
+            total = data.counts.rule(rule["rule_id"])
+            details.append({**rule, "violations": items, "more": max(total - len(items), 0)})
     return _environment().get_template("report.md.j2").render(
         s=summary, c=data.counts, dept_columns=department_columns(data.counts), details=details,
         titles={r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}, n_findings=len(data.findings),

@@ -203,23 +203,31 @@ def _join(values, sep="；") -> str:
 
 
 def _kind_columns(kinds: dict, check: str | None, table: str,
-                  violations: list[dict]) -> tuple[list[tuple[str, callable]], set[str]]:
+                  first: dict) -> tuple[list[tuple[str, callable]], set[str]]:
     """(header, value of a violation's evidence) for every display its kind marks as an Excel
-    column, and the evidence keys the kind's displays cover."""
-    first = violations[0]["evidence"] if violations else {}
+    column (labelled from the ``first`` violation's evidence), and the evidence keys the kind's
+    displays cover."""
     cols = [(E.label(d, first, table), lambda ev, d=d: E.shown_value(d, ev, table))
             for d in E.displays(kinds, check) if d.get("excel", True)]
     return cols, E.shown_keys(kinds, check) | {d["of"] for d in E.displays(kinds, check) if d.get("of")}
 
 
-def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict], ledger: bool,
+def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations, ledger: bool,
                 kinds: dict | None = None) -> int:
+    """One rule's sheet. ``violations`` is iterated twice (it may stream from DuckDB): once to
+    see which columns have a value in any row, once to write the rows."""
     ws = wb.add_worksheet(name)
-    kind_cols, shown = _kind_columns(kinds or {}, rule.get("check"), rule.get("table") or "", violations)
-    kind_cols = [(h, get) for h, get in kind_cols if any(get(v["evidence"]) not in (None, "") for v in violations)]
-    refer = any(v.get("refer_to") for v in violations)
-    leftover = [{k: x for k, x in v["evidence"].items() if k not in shown} for v in violations]
-    has_rest = any(leftover)
+    first, filled, refer, has_rest = None, set(), False, False
+    kind_cols, shown = [], set()
+    for v in violations:
+        if first is None:
+            first = v["evidence"]
+            kind_cols, shown = _kind_columns(kinds or {}, rule.get("check"), rule.get("table") or "", first)
+        ev = v["evidence"]
+        filled.update(i for i, (_, get) in enumerate(kind_cols) if i not in filled and get(ev) not in (None, ""))
+        refer = refer or bool(v.get("refer_to"))
+        has_rest = has_rest or any(k not in shown for k in ev)
+    kind_cols = [col for i, col in enumerate(kind_cols) if i in filled]
     headers = ["规则", "级别", "记录编号", "项目编号", "责任部门", "依据", "问题描述", *(h for h, _ in kind_cols)]
     if ledger:
         headers += ["状态", "首次发现", "持续期数"]
@@ -229,7 +237,7 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
         headers.append("证据")
 
     def rows():
-        for v, rest in zip(violations, leftover):
+        for v in violations:
             ev = v["evidence"]
             row = [v["rule_id"], SEVERITY_ZH.get(v["severity"], v["severity"]), v["record_id"], v.get("project_id"),
                    v.get("department"), v.get("basis"), v.get("message")]
@@ -240,12 +248,12 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations: list[dict]
             if refer:
                 row.append(_join(v.get("refer_to") or [], "、"))
             if has_rest:
-                row.append(E.compact(rest))
+                row.append(E.compact({k: x for k, x in ev.items() if k not in shown}))
             yield row
 
     n = _table(ws, fmt, headers, rows())
     _highlight(ws, fmt, headers, 0, n)
-    if not violations:
+    if first is None:
         note = (f"未评估：{rule['not_evaluated']['text']}" if rule.get("not_evaluated")
                 else "本期未发现违规。")
         ws.write_string(2, 0, clean(note))
@@ -306,9 +314,6 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
     row += 1
     headers = ["规则编号", "规则", "依据", "级别", "检查类型", "检查", "违规", "待到期", "无法判断", "合规", "不适用",
                "说明", "明细工作表"]
-    by_rule: dict[str, list[dict]] = {}
-    for v in data.violations:
-        by_rule.setdefault(v["rule_id"], []).append(v)
     first = row
     for c, h in enumerate(headers):
         ws.write_string(row, c, h, fmt.header)
@@ -486,21 +491,18 @@ def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
 
 def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     path = Path(out_dir) / FILE_NAME
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "remove_timezone": True})
     wb.set_properties({"title": "公共资源交易协同监管审计 违规清单", "subject": f"截至 {data.summary.get('as_of')}",
                        "author": "ggzy", "comments": "鹤发改公管〔2022〕216号"})
     fmt = _Formats(wb)
     names = sheet_names(data.rules)
-    ledger = any("status" in v for v in data.violations)
-    by_rule: dict[str, list[dict]] = {}
-    for v in data.violations:
-        by_rule.setdefault(v["rule_id"], []).append(v)
+    ledger = data.ledger
     _summary_sheet(wb, fmt, data, names)
     _all_sheet(wb, fmt, data, ledger)
     _department_rule_sheet(wb, fmt, data)
     for rule in data.rules:
-        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, by_rule.get(rule["rule_id"], []), ledger, data.kinds)
+        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, data.rule_violations(rule["rule_id"]), ledger, data.kinds)
     _reasons_sheet(wb, fmt, data)
     _findings_sheet(wb, fmt, data)
     if data.groups:
