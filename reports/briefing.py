@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from pipelines import schema
+from pipelines.sql import literal
 
 from . import evidence as E
 from .counts import NO_DEPARTMENT, DepartmentTally, is_lead, is_overdue_not_done, is_possible_match
@@ -191,11 +192,18 @@ def _trend_total(row: dict):
 
 def key_cases(data: ReportData, limit: int = KEY_CASES) -> list[Case]:
     """Errors first, then warnings and notes; within each, new before open and long-open first."""
+    first = getattr(data.violations, "first", None)
+    if first:  # the same order, sorted by DuckDB (issue #13)
+        ledger = data.ledger
+        by = [f"CASE severity {' '.join(f'WHEN {literal(s)} THEN {n}' for s, n in SEVERITY_RANK.items())} ELSE 3 END"]
+        if ledger:
+            by += ["CASE WHEN status = 'new' THEN 0 ELSE 1 END", "-coalesce(runs_open, 0)"]
+        return [_case(v, data.kinds) for v in first(limit, ", ".join(by))]
+
     def order(iv):
         i, v = iv
         return (SEVERITY_RANK.get(v["severity"], 3), 0 if v.get("status") == "new" else 1,
                 -(v.get("runs_open") or 0), i)
-    # the same as sorted(...)[:limit], keeping only ``limit`` rows of the (streamed) violations
     return [_case(v, data.kinds) for _, v in heapq.nsmallest(limit, enumerate(data.violations), key=order)]
 
 

@@ -357,7 +357,6 @@ def build_view(data: ReportData) -> dict:
     # long-open ones — memory bounded by what the page shows, not by the violation count
     priority = {"new": 0, "long": 1}
     kept: dict[str, tuple[list, list, list]] = {}
-    totals: dict[str, int] = {}
     n_new = n_long = 0
     highlights_new, long_open_items = [], []
 
@@ -365,14 +364,23 @@ def build_view(data: ReportData) -> dict:
         v = entry[1][0]
         return str(v.get("first_seen") or "9999"), -(v.get("runs_open") or 0), entry[0]
 
-    for seq, v in enumerate(data.violations):
+    if not ledger and hasattr(data.violations, "of_rule"):
+        # no statuses, so every rule's first rows in report order: only those are read (issue #13)
+        streamed = (v for r in counts.rules_with_violations for v in data.rule_violations(r, RECORDS_PER_RULE))
+        totals = {r: counts.rule(r) for r in counts.rules_with_violations}
+    else:
+        streamed, totals = data.violations, None
+    counted = totals is None
+    totals = totals or {}
+    for seq, v in enumerate(streamed):
         status, long_open = _status(v, as_of)
         item = (v, status, long_open)
         buckets = kept.setdefault(v["rule_id"], ([], [], []))
         bucket = buckets[priority.get(status, 2)]
         if len(bucket) < RECORDS_PER_RULE:
             bucket.append(item)
-        totals[v["rule_id"]] = totals.get(v["rule_id"], 0) + 1
+        if counted:
+            totals[v["rule_id"]] = totals.get(v["rule_id"], 0) + 1
         n_new += status == "new"
         n_long += status != "new" and long_open
         if status == "new":

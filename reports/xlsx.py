@@ -21,6 +21,8 @@ widths count a CJK character as two. With a ledger the violations carry 状态 (
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import re
 from pathlib import Path
 
@@ -143,31 +145,67 @@ def _write(ws, fmt: _Formats, row: int, col: int, value, cell_format=None, measu
     return _display_width(text[:200]) if measure else 0
 
 
-def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, widths: _Widths | None = None,
-           freeze: bool = True) -> int:
-    """A header row and data rows with a frozen header and an auto-filter; returns the rows written."""
-    own = widths is None
-    widths = widths or _Widths()
+def _width(value) -> int:
+    """The display width :func:`_write` would return for ``value``, without writing it."""
+    if type(value) is str:
+        return _display_width(clean(value)[:200]) if value else 0
+    if value is None or value == []:
+        return 0
+    if isinstance(value, bool):
+        return 2
+    if isinstance(value, (int, float)):
+        return len(str(value))
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    return _display_width(clean(E.compact(value))[:200])
+
+
+def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, freeze: bool = True) -> int:
+    """A header row and data rows with a frozen header and an auto-filter; returns the rows written.
+
+    The workbook is written in constant-memory mode (issue #13: memory does not grow with the
+    violation count), where a column's format reaches only the cells written after it is set; so
+    the first ``WIDTH_SAMPLE`` rows are held back, measured, the widths set, and then every row
+    is written."""
+    widths = _Widths()
     for c, h in enumerate(headers):
-        h = clean(h)
-        ws.write_string(first_row, c, h, fmt.header)
-        widths.see(c, _display_width(h) + 2)  # room for the filter button
+        widths.see(c, _display_width(clean(h)) + 2)  # room for the filter button
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    for values in sample:
+        for c, value in enumerate(values):
+            widths.see(c, _width(value))
+    widths.apply(ws, fmt.wrap)
+    for c, h in enumerate(headers):
+        ws.write_string(first_row, c, clean(h), fmt.header)
     n = 0
-    for n, values in enumerate(rows, start=1):
+    for n, values in enumerate(itertools.chain(sample, rows), start=1):
         r = first_row + n
-        if n <= WIDTH_SAMPLE:
-            for c, value in enumerate(values):
-                widths.see(c, _write(ws, fmt, r, c, value))
-        else:
-            for c, value in enumerate(values):
-                _write(ws, fmt, r, c, value, measure=False)
+        for c, value in enumerate(values):
+            _write(ws, fmt, r, c, value, measure=False)
     if freeze:
         ws.freeze_panes(first_row + 1, 0)
     ws.autofilter(first_row, 0, first_row + max(n, 0), len(headers) - 1)
-    if own:
-        widths.apply(ws, fmt.wrap)
     _page_setup(ws, first_row)
     return n
+
+
+class _Deferred:
+    """A worksheet whose writes are recorded and replayed later, so that a sheet measured as it
+    is written (汇总) can have its column widths and wrap formats set before its cells reach the
+    file (constant-memory mode, see :func:`_table`)."""
+
+    def __init__(self, ws):
+        self.ws, self.calls = ws, []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
+
+    def replay(self) -> None:
+        for name, args, kwargs in self.calls:
+            getattr(self.ws, name)(*args, **kwargs)
 
 
 def _highlight(ws, fmt: _Formats, headers: list[str], first_row: int, n: int) -> None:
@@ -288,7 +326,8 @@ def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
 
 def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -> None:
     s = data.summary
-    ws = wb.add_worksheet("汇总")
+    real = wb.add_worksheet("汇总")
+    ws = _Deferred(real)  # widths first, then the cells (see _table)
     widths = _Widths()
     export = s.get("export", {})
     pack = s.get("rule_pack", {})
@@ -366,10 +405,11 @@ def _summary_sheet(wb, fmt: _Formats, data: ReportData, names: dict[str, str]) -
         row += 1
         _write(ws, fmt, row, 0, "（缺失）")
         _write(ws, fmt, row, 1, table)
-    widths.apply(ws, fmt.wrap)
-    ws.set_column(1, 1, 40, fmt.wrap)
-    _page_setup(ws, None)
-    ws.activate()
+    widths.apply(real, fmt.wrap)
+    real.set_column(1, 1, 40, fmt.wrap)
+    ws.replay()
+    _page_setup(real, None)
+    real.activate()
 
 
 def _count_facts(data: ReportData) -> list[tuple[str, int]]:
@@ -491,7 +531,7 @@ def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
 
 def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     path = Path(out_dir) / FILE_NAME
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": os.environ.get("GGZY_XLSX_CM", "1") == "1", "strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "remove_timezone": True})
     wb.set_properties({"title": "公共资源交易协同监管审计 违规清单", "subject": f"截至 {data.summary.get('as_of')}",
                        "author": "ggzy", "comments": "鹤发改公管〔2022〕216号"})

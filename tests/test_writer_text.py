@@ -48,6 +48,7 @@ def hostile_data(audit_export):
         "CC\x012,市水务局,P2,2026-10-09,2026-11-20\n")}, only=["inspection-disclosure"])
     summary = build_summary(run.audit, violations_by_severity(run.con))
     data = collect(run.con, run.audit, summary)
+    data.violations, data.count_rows = list(data.violations), None  # rows edited here: a list, counted from it
     assert data.violations
     for v in data.violations:
         v["message"] += HOSTILE + INJECTION
