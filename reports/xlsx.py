@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import re
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from pipelines import schema
 from .counts import department_columns, is_lead, is_possible_match
 from .data import SEVERITY_ZH, STATUS_ZH, ReportData
 from .text import clean
+from .xlsx_rows import write_rows
 
 FILE_NAME = "violations.xlsx"
 MAX_WIDTH, MIN_WIDTH = 60, 6
@@ -180,11 +180,13 @@ def _table(ws, fmt: _Formats, headers: list[str], rows, first_row: int = 0, free
     widths.apply(ws, fmt.wrap)
     for c, h in enumerate(headers):
         ws.write_string(first_row, c, clean(h), fmt.header)
-    n = 0
-    for n, values in enumerate(itertools.chain(sample, rows), start=1):
-        r = first_row + n
-        for c, value in enumerate(values):
-            _write(ws, fmt, r, c, value, measure=False)
+    if ws.constant_memory:  # the rows' XML in one string each (reports/xlsx_rows.py)
+        n = write_rows(ws, first_row + 1, itertools.chain(sample, rows), len(headers), fmt.date, fmt.datetime)
+    else:
+        n = 0
+        for n, values in enumerate(itertools.chain(sample, rows), start=1):
+            for c, value in enumerate(values):
+                _write(ws, fmt, first_row + n, c, value, measure=False)
     if freeze:
         ws.freeze_panes(first_row + 1, 0)
     ws.autofilter(first_row, 0, first_row + max(n, 0), len(headers) - 1)
@@ -531,7 +533,7 @@ def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
 
 def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     path = Path(out_dir) / FILE_NAME
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": os.environ.get("GGZY_XLSX_CM", "1") == "1", "strings_to_numbers": False, "strings_to_formulas": False,
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "remove_timezone": True})
     wb.set_properties({"title": "公共资源交易协同监管审计 违规清单", "subject": f"截至 {data.summary.get('as_of')}",
                        "author": "ggzy", "comments": "鹤发改公管〔2022〕216号"})

@@ -223,3 +223,45 @@ def test_ten_thousand_violations_write_to_excel_and_word_well_under_ten_seconds(
     assert cpu < 10, (cpu, wall)
     wb = openpyxl.load_workbook(tmp_path / "violations.xlsx", read_only=True)
     assert wb["违规清单"].max_row == 10_001
+
+
+def test_data_rows_written_as_xml_read_back_as_xlsxwriter_writes_them_cell_by_cell(tmp_path, monkeypatch):
+    """reports.xlsx_rows writes a sheet's data rows as XML itself (issue #13: millions of cells);
+    every value, type, number format and column format reads back as xlsxwriter's own
+    cell-by-cell writing (same constant-memory mode) gives it, hostile text included (markup,
+    escapes, edge spaces, control characters)."""
+    import xlsxwriter
+
+    import reports.xlsx as X
+
+    rows = [["plain", "  leading", "trailing\n", "a&b<c>\"d'", "<r><t>x</t></r>", "_x0041_ stays literal",
+             "ctl\x01\x0bgone", 12, 3.5, True, dt.date(2026, 5, 1), dt.datetime(2026, 5, 1, 8, 30), {"键": "值"},
+             None, "", "长" * 50],
+            [None, "", 0, False, -1.25, 10**17, "市住建局\u2028二科", [1, 2], dt.date(1900, 1, 5)]]
+
+    def cell_by_cell(ws, first_row, rows, ncols, date_format, datetime_format):
+        n = 0
+        for n, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                X._write(ws, fmt, first_row + n - 1, c, value, measure=False)
+        return n
+
+    read = []
+    for writer in (X.write_rows, cell_by_cell):
+        monkeypatch.setattr(X, "write_rows", writer)
+        path = tmp_path / f"{writer.__name__}.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                             "strings_to_formulas": False, "strings_to_urls": False})
+        fmt = X._Formats(wb)
+        assert X._table(wb.add_worksheet("s"), fmt, [f"列{i}" for i in range(16)], iter(rows)) == 2
+        wb.close()
+        ws = openpyxl.load_workbook(path)["s"]
+        read.append([[(c.value, c.data_type, c.number_format, c.alignment.wrap_text) for c in row]
+                     for row in ws.iter_rows()] + [ws.dimensions, ws.auto_filter.ref])
+    fast, reference = read
+    # xlsxwriter's constant-memory mode writes a string shaped like rich-text XML as raw markup;
+    # the rows written here keep it as the text it is
+    assert fast[1][4][0] == "<r><t>x</t></r>" and reference[1][4][0] == "x"
+    reference[1][4] = fast[1][4]
+    assert fast == reference
+    assert fast[1][15][3] and fast[2][2][0] == 0  # a long column wraps; zero is a number
