@@ -108,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="有此级别及以上违规时退出码为 1，none 表示从不 / exit 1 on violations at or above this "
                             "severity (none: never)")
     audit.add_argument("--format", dest="formats", metavar="LIST",
-                       help="输出格式，逗号分隔，默认全部 / comma-separated output formats, default all (json always)")
+                       help="输出格式，逗号分隔：json,md,html,xlsx,docx，默认全部；parquet（violations.parquet）"
+                            "仅在指定时输出 / comma-separated output formats, default all but parquet (json always)")
     audit.add_argument("--strict", action="store_true",
                        help="缺表或数据契约错误时退出码为 2 / exit 2 on missing tables or contract errors")
     audit.add_argument("--ledger", type=Path, metavar="FILE.duckdb",
@@ -192,10 +193,13 @@ def write_outputs(con, audit, out_dir: Path, options: dict | None = None, format
         summary = {**verdict.decide(audit, by_severity, options or {}),
                    **build_summary(audit, by_severity, options, ledger=pub.run.summary() if pub.run else None,
                                    due_soon={"within_working_days": due_within, "count": due})}
-        write_machine_outputs(con, summary, audit.findings, audit.groups, pub.folder, ledger=pub.run is not None)
+        formats = formats or ALL_FORMATS
+        write_machine_outputs(con, summary, audit.findings, audit.groups, pub.folder, ledger=pub.run is not None,
+                              parquet="parquet" in formats)
         if not pub.run:  # a resolved.jsonl left from an earlier audit with a ledger would not belong to this one
             pub.obsolete.add("resolved.jsonl")
-        formats = formats or ALL_FORMATS
+        if "parquet" not in formats:  # nor would an earlier audit's violations.parquet
+            pub.obsolete.add("violations.parquet")
         if any(f in WRITERS for f in formats):
             fields = report_fields(con, audit, summary, pub.run, show_personal_data=show_personal_data)
             write_reports(con, fields, pub.folder, formats)

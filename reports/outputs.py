@@ -15,7 +15,7 @@ import duckdb
 
 from .data import ReportData
 from .due_soon import due_soon_rows, write_due_soon
-from .jsonl import write_findings, write_resolved, write_violations
+from .jsonl import write_findings, write_resolved, write_violations, write_violations_parquet
 from .groups import write_groups
 from .html import write_html
 from .markdown import write_report
@@ -30,19 +30,23 @@ WRITERS = {
     "xlsx": write_xlsx,
     "docx": write_docx,
 }
-ALL_FORMATS = ("json", *WRITERS)
+ALL_FORMATS = ("json", *WRITERS)  # written when --format is not given
+#: written only when asked for: violations.parquet, the rows of violations.jsonl for analysts' tools
+OPTIONAL_FORMATS = ("parquet",)
 #: the ledger's columns that violations.jsonl carries with a ledger (pipelines.ledger.STATUS_COLUMNS)
 STATUS_FIELDS = ("status", "first_seen", "runs_open", "this_week")
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:
-    """``"html,md"`` -> ("json", "html", "md"); None -> every format. json is always written."""
+    """``"html,md"`` -> ("json", "html", "md"); None -> every format but the optional ones. json is
+    always written."""
     if not text:
         return ALL_FORMATS
     wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in ALL_FORMATS]
+    known = ALL_FORMATS + OPTIONAL_FORMATS
+    unknown = [f for f in wanted if f not in known]
     if unknown:
-        raise ValueError(f"未知输出格式 unknown format: {', '.join(unknown)}; 可用 known: {', '.join(ALL_FORMATS)}")
+        raise ValueError(f"未知输出格式 unknown format: {', '.join(unknown)}; 可用 known: {', '.join(known)}")
     return tuple(dict.fromkeys(["json", *wanted]))
 
 
@@ -51,11 +55,13 @@ def violations_by_severity(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def write_machine_outputs(con: duckdb.DuckDBPyConnection, summary: dict, findings: list, groups: list[dict],
-                          out_dir: Path, *, ledger: bool = False) -> None:
+                          out_dir: Path, *, ledger: bool = False, parquet: bool = False) -> None:
     """The ``json`` format: violations.jsonl (with the ledger's status columns when ``ledger``),
     data_quality.jsonl, groups.jsonl, due_soon.jsonl (table ``due_soon``, see build_due_soon),
-    resolved.jsonl (with a ledger) and summary.json."""
+    resolved.jsonl (with a ledger) and summary.json; with ``parquet`` also violations.parquet."""
     write_violations(con, out_dir, extra_fields=STATUS_FIELDS if ledger else ())
+    if parquet:
+        write_violations_parquet(con, out_dir, extra_fields=STATUS_FIELDS if ledger else ())
     write_findings(findings, out_dir)
     write_groups(groups, out_dir)
     write_due_soon(con, out_dir)
