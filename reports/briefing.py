@@ -228,6 +228,13 @@ def _case(v: dict, kinds: dict | None = None) -> Case:
 
 # ------------------------------------------------------------------------------- decisions
 
+def _slim(v: dict) -> dict:
+    """What a decision or note keeps of a violation it names (record, department, rule, due date):
+    the lists grow with the violations, so not the whole row (issue #13)."""
+    return {"record_id": v["record_id"], "department": v.get("department"), "rule_id": v["rule_id"],
+            "evidence": {"due_date": (v.get("evidence") or {}).get("due_date")}}
+
+
 def overdue_for_meeting(v: dict) -> bool:
     """Overdue and still not done, by a member department the meeting can 督办 (not a reminder)."""
     return is_overdue_not_done(v) and v.get("severity") != "info" and not outside_meeting(v.get("department"))
@@ -241,7 +248,7 @@ def decision_items(data: ReportData) -> list[Decision]:
     overdue: dict[str, list[dict]] = defaultdict(list)
     for v in data.violations_where(checks=("deadline",)):  # the superset; overdue_for_meeting decides
         if overdue_for_meeting(v):
-            overdue[v.get("department") or NO_DEPARTMENT].append(v)
+            overdue[v.get("department") or NO_DEPARTMENT].append(_slim(v))
     for dept, vs in sorted(overdue.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         by_rule = Counter(titles.get(v["rule_id"], v["rule_id"]) for v in vs)
         what = "；".join(f"{t}{n}项" for t, n in by_rule.items())
@@ -255,19 +262,19 @@ def decision_items(data: ReportData) -> list[Decision]:
         if not (is_possible_match(v) or is_lead(v)):
             for body in v.get("refer_to") or []:
                 if not outside_meeting(body):
-                    referrals[body].append(v)
+                    referrals[body].append(_slim(v))
     for body, vs in referrals.items():
         items.append(Decision("refer", f"{len(vs)}条问题（{_records(vs)}，责任部门{_departments(vs)}）依规定由{body}处理，"
                                        f"建议由责任部门转{body}依法处理。", len(vs), body=body,
                               records=[v["record_id"] for v in vs]))
 
-    leads = [v for v in data.violations_where(checks=("shared_attribute",)) if is_lead(v)]
+    leads = [_slim(v) for v in data.violations_where(checks=("shared_attribute",)) if is_lead(v)]
     if leads:
         items.append(Decision("lead", f"{len(leads)}条投标人共用信息的线索（{_records(leads)}），{LEAD_WORDS}，"
                                       f"请{_departments(leads)}等行政监督部门组织核实；核实前不作为围标串标认定。",
                               len(leads), records=[v["record_id"] for v in leads]))
 
-    possible = [v for v in data.violations_where(confidence="possible") if is_possible_match(v)]
+    possible = [_slim(v) for v in data.violations_where(confidence="possible") if is_possible_match(v)]
     if possible:
         items.append(Decision("possible", f"{len(possible)}条为疑似匹配（{_records(possible)}：人员仅姓名与名单相同，"
                                           f"名单未载身份证号），请{_departments(possible)}核实身份证号后再认定，暂不作为确认问题。",
@@ -327,9 +334,9 @@ def notes(data: ReportData) -> list[str]:
     for v in data.violations_where(checks=("deadline",), severities=("info",)):
         key = (v.get("department") or NO_DEPARTMENT, v["rule_id"])
         if is_overdue_not_done(v) and not overdue_for_meeting(v):
-            grouped[key].append(v)
+            grouped[key].append(_slim(v))
         elif v.get("severity") == "info":  # a reminder (提示): information, never a deadline
-            reminders[key].append(v)
+            reminders[key].append(_slim(v))
     for (dept, rule_id), vs in grouped.items():
         out.append(f"{dept}：{_records(vs)}（{titles.get(rule_id, rule_id)}）尚无办理记录，供掌握情况，不列入督办事项。")
     for (dept, rule_id), vs in reminders.items():
