@@ -252,22 +252,42 @@ def _kind_columns(kinds: dict, check: str | None, table: str,
     return cols, E.shown_keys(kinds, check) | {d["of"] for d in E.displays(kinds, check) if d.get("of")}
 
 
-def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations, ledger: bool,
-                kinds: dict | None = None) -> int:
-    """One rule's sheet. ``violations`` is iterated twice (it may stream from DuckDB): once to
-    see which columns have a value in any row, once to write the rows."""
-    ws = wb.add_worksheet(name)
-    first, filled, refer, has_rest = None, set(), False, False
-    kind_cols, shown = [], set()
-    for v in violations:
-        if first is None:
-            first = v["evidence"]
-            kind_cols, shown = _kind_columns(kinds or {}, rule.get("check"), rule.get("table") or "", first)
+class _Columns:
+    """Which columns a rule's sheet needs — its kind's Excel displays that have a value in some
+    row, 移送, 证据 — seen one violation at a time, while 违规清单 is written, so that each rule's
+    violations are read once more for its sheet, not twice (issue #13)."""
+
+    def __init__(self, rule: dict, kinds: dict | None):
+        self.rule, self.kinds = rule, kinds or {}
+        self.first: dict | None = None  # the first violation's evidence (labels are taken from it)
+        self.kind_cols: list[tuple[str, callable]] = []
+        self.shown: set[str] = set()
+        self.filled: set[int] = set()
+        self.refer = self.has_rest = False
+
+    def see(self, v: dict) -> None:
         ev = v["evidence"]
-        filled.update(i for i, (_, get) in enumerate(kind_cols) if i not in filled and get(ev) not in (None, ""))
-        refer = refer or bool(v.get("refer_to"))
-        has_rest = has_rest or any(k not in shown for k in ev)
-    kind_cols = [col for i, col in enumerate(kind_cols) if i in filled]
+        if self.first is None:
+            self.first = ev
+            self.kind_cols, self.shown = _kind_columns(self.kinds, self.rule.get("check"),
+                                                       self.rule.get("table") or "", ev)
+        self.filled.update(i for i, (_, get) in enumerate(self.kind_cols)
+                           if i not in self.filled and get(ev) not in (None, ""))
+        self.refer = self.refer or bool(v.get("refer_to"))
+        self.has_rest = self.has_rest or any(k not in self.shown for k in ev)
+
+
+def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations, ledger: bool,
+                kinds: dict | None = None, columns: _Columns | None = None) -> int:
+    """One rule's sheet. ``columns``: what its violations need, if already seen; else they are
+    iterated twice (they may stream from DuckDB): to see it, then to write the rows."""
+    ws = wb.add_worksheet(name)
+    if columns is None:
+        columns = _Columns(rule, kinds)
+        for v in violations:
+            columns.see(v)
+    first, shown, refer, has_rest = columns.first, columns.shown, columns.refer, columns.has_rest
+    kind_cols = [col for i, col in enumerate(columns.kind_cols) if i in columns.filled]
     headers = ["规则", "级别", "记录编号", "项目编号", "责任部门", "依据", "问题描述", *(h for h, _ in kind_cols)]
     if ledger:
         headers += ["状态", "首次发现", "持续期数"]
@@ -300,7 +320,9 @@ def _rule_sheet(wb, fmt: _Formats, name: str, rule: dict, violations, ledger: bo
     return n
 
 
-def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
+def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool, columns: dict[str, _Columns] | None = None) -> None:
+    """违规清单; every violation written is also shown to its rule's ``columns``."""
+    columns = columns or {}
     ws = wb.add_worksheet("违规清单")
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in data.rules}
     headers = ["规则编号", "规则", "级别", "待核实", "数据表", "记录编号", "项目编号", "责任部门", "依据", "问题描述", "应办期限"]
@@ -311,6 +333,8 @@ def _all_sheet(wb, fmt: _Formats, data: ReportData, ledger: bool) -> None:
     def rows():
         for v in data.violations:
             ev = v["evidence"]
+            if v["rule_id"] in columns:
+                columns[v["rule_id"]].see(v)
             verify = "线索（第四十条情形的迹象）" if is_lead(v) else "疑似匹配" if is_possible_match(v) else None
             row = [v["rule_id"], titles.get(v["rule_id"]), SEVERITY_ZH.get(v["severity"], v["severity"]), verify,
                    schema.TABLES[v["table"]].chinese if v.get("table") in schema.TABLES else v.get("table"),
@@ -541,10 +565,12 @@ def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     names = sheet_names(data.rules)
     ledger = data.ledger
     _summary_sheet(wb, fmt, data, names)
-    _all_sheet(wb, fmt, data, ledger)
+    columns = {rule["rule_id"]: _Columns(rule, data.kinds) for rule in data.rules}
+    _all_sheet(wb, fmt, data, ledger, columns)
     _department_rule_sheet(wb, fmt, data)
     for rule in data.rules:
-        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, data.rule_violations(rule["rule_id"]), ledger, data.kinds)
+        _rule_sheet(wb, fmt, names[rule["rule_id"]], rule, data.rule_violations(rule["rule_id"]), ledger, data.kinds,
+                    columns[rule["rule_id"]])
     _reasons_sheet(wb, fmt, data)
     _findings_sheet(wb, fmt, data)
     if data.groups:

@@ -36,8 +36,13 @@ _XML = re.compile("[&<>]")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
+_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+
+
 def _text(value: str) -> str:
     """A string cell's ``<is>`` content: xlsxwriter's control-character and XML escapes."""
+    if not _SPECIAL.search(value):  # the common case: nothing to escape
+        return f"<is><t>{value}</t></is>"
     if "_x" in value:
         value = _ESCAPED.sub(r"_x005F\1", value)
     value = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", value)
@@ -50,7 +55,7 @@ def _text(value: str) -> str:
 def _utf16_cut(text: str) -> str:
     """At most MAX_CELL characters, and no more UTF-16 units than Excel holds."""
     text = text[:MAX_CELL]
-    while len(text) > 16_383 and len(text.encode("utf-16-le")) // 2 > 32_767:
+    while len(text.encode("utf-16-le")) // 2 > 32_767:
         text = text[:-1]
     return text
 
@@ -61,7 +66,8 @@ def cell_xml(value, ref: str, col_style: str, date_style: str, datetime_style: s
     if type(value) is str:
         if not value:
             return ""
-        return f'<c r="{ref}"{col_style} t="inlineStr">{_text(_utf16_cut(clean(value)))}</c>'
+        text = clean(value)
+        return f'<c r="{ref}"{col_style} t="inlineStr">{_text(_utf16_cut(text) if len(text) > 16_383 else text)}</c>'
     if value is None or value == []:
         return ""
     if isinstance(value, bool):
