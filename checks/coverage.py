@@ -58,7 +58,7 @@ from types import SimpleNamespace
 from pipelines import schema
 from pipelines.sql import ident, literal
 
-from .base import Context, Shown, condition_sql, json_object, reason
+from .base import Context, Shown, condition_sql, json_object, norm_name, reason
 from .coverage_spec import AS_OF, Spec
 from .listed_party import bid_date_sql, mask_id, mask_name
 
@@ -181,7 +181,7 @@ def _candidates(spec: Spec, ctx: Context) -> tuple[str, str]:
     counted, joins = [], []
     for j, c in enumerate(m.count_distinct or [table.key]):
         if table.column(c).kind == "text" and m.count_distinct:
-            joins.append(f"LEFT JOIN (SELECT v, ggzy_norm_name(v) AS nv FROM (SELECT DISTINCT {ident(c)} AS v FROM {source})) "
+            joins.append(f"LEFT JOIN (SELECT v, {norm_name('v')} AS nv FROM (SELECT DISTINCT {ident(c)} AS v FROM {source})) "
                          f"n{j} ON n{j}.v = t.{ident(c)}")
             counted.append(f"n{j}.nv")
         else:

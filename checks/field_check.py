@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pipelines.sql import ident, literal
 
 from . import values
-from .base import Context, RuleSpec, Shown, json_object
+from .base import Context, RuleSpec, Shown, halfwidth, json_object
 
 #: message-template name -> (result column, kind)
 FIELDS = {"value": ("value_text", "text")}
@@ -65,7 +65,7 @@ class AtMost(BaseModel):
 
 def _compact(x: str) -> str:
     """SQL: text half-width, without spaces (for phrase matching)."""
-    return f"regexp_replace(ggzy_halfwidth({x}), '\\s', '', 'g')"
+    return f"regexp_replace({halfwidth(x)}, '\\s', '', 'g')"
 
 
 class Spec(RuleSpec):

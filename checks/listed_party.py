@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pipelines import schema
 from pipelines.sql import ident, in_list, literal
 
-from .base import Context, RuleSpec, Shown, json_object, reason
+from .base import Context, RuleSpec, Shown, json_object, norm_name, reason
 
 #: message-template name -> (result column, kind)
 FIELDS = {"parties": ("parties", "text"), "list_entry": ("list_entry", "text"),
@@ -234,17 +234,19 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     unknown = lambda text, possible: reason("list_entry_unknown", text, possible=possible)  # noqa: E731
     why = f"""CASE WHEN b.bid_date IS NULL THEN b.date_why
         WHEN {confirmed_hit} THEN NULL WHEN a.confirmed_unknown IS NOT NULL THEN {unknown('a.confirmed_unknown', 'FALSE')}
-        WHEN {possible_hit} THEN NULL ELSE {unknown("a.possible_unknown || '（疑似匹配）'", 'TRUE')} END"""
+        WHEN {possible_hit} OR a.possible_unknown IS NULL THEN NULL
+        ELSE {unknown("a.possible_unknown || '（疑似匹配）'", 'TRUE')} END"""
     evidence = json_object(bid_date="b.bid_date", bid_date_source="b.bid_date_source",
                            confidence=f"IF({confirmed_hit}, 'confirmed', 'possible')", matches="a.matches")
     return f"""
     WITH b AS (
-        SELECT s._row, {bid_date} AS bid_date, {bid_source} AS bid_date_source, {date_why} AS date_why,
+        SELECT s._row, {bid_date} AS bid_date, {bid_source} AS bid_date_source,
+               CASE WHEN ({bid_date}) IS NULL THEN {date_why} END AS date_why,
                {', '.join(f's.{ident(c)}' for c in sorted(party_cols))}
         FROM {ctx.source} s),
     l AS (
         SELECT entry_id, list_type, subject_name, subject_type, publisher,
-               subject_id AS sid, ggzy_norm_name(subject_name) AS nname, {person_key('subject_name')} AS pname,
+               subject_id AS sid, {norm_name('subject_name')} AS nname, {person_key('subject_name')} AS pname,
                CAST(listed_at AS DATE) AS listed_on, CAST(removed_at AS DATE) AS removed_on,
                ggzy_unreadable(removed_at__raw, removed_at) AS removed_bad,
                '名单记录' || entry_id || CASE WHEN listed_at IS NULL AND ggzy_text(listed_at__raw) IS NULL
@@ -252,7 +254,7 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         FROM credit_list WHERE {in_list('list_type', spec.list_types)}),
     p_org AS ({_parties(spec, 'organisation')}),
     p_person AS ({_parties(spec, 'person')}),
-    org_names AS (SELECT pname, ggzy_norm_name(pname) AS nname FROM (SELECT DISTINCT pname FROM p_org)),
+    org_names AS (SELECT pname, {norm_name('pname')} AS nname FROM (SELECT DISTINCT pname FROM p_org)),
     m AS (SELECT * FROM ({matches}) WHERE state IS NOT FALSE),
     a AS (
         SELECT _row,

@@ -48,7 +48,7 @@ from pydantic import Field, field_validator
 from pipelines import schema
 from pipelines.sql import ident, literal
 
-from .base import Context, RuleSpec, Shown, json_object, reason
+from .base import Context, RuleSpec, Shown, halfwidth, json_object, reason
 from .listed_party import mask_id
 
 GROUPED = True
@@ -98,7 +98,7 @@ _LOCAL_IP = r"(10|127|0)\..*|192\.168\..*|169\.254\..*|172\.(1[6-9]|2[0-9]|3[01]
 
 def normalise(x: str, how: str) -> str:
     """SQL: a value in the form compared for identity (NULL when nothing is left)."""
-    text = f"ggzy_halfwidth({x})"
+    text = halfwidth(x)
     if how == "id":
         return f"ggzy_id({x})"
     if how == "mac":

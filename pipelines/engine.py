@@ -40,6 +40,9 @@ from .sql import ident, literal
 
 SOURCE = "rule_source"
 OUTCOME = "rule_outcome"
+#: one row per project (the first of duplicated ids), made once per audit: every rule's source view
+#: and every grouped kind's identity join it instead of de-duplicating ``projects`` again
+PROJECTS = "rule_projects"
 
 VIOLATIONS_DDL = """
 CREATE OR REPLACE TABLE violations (
@@ -124,7 +127,7 @@ def source_view_sql(spec: RuleSpec) -> str:
     if has_project:
         columns += [f"p.{ident(n)} AS {ident('project.' + n)}" for c in schema.TABLES["projects"].loaded_columns
                     for n in (c.name, c.name + "__raw")[:2 if c.kind in ("datetime", "bool", "number") else 1]]
-        joins = "LEFT JOIN (SELECT DISTINCT ON (project_id) * FROM projects) p ON p.project_id = t.project_id"
+        joins = f"LEFT JOIN {PROJECTS} p ON p.project_id = t.project_id"
     where = [p for column, cond in spec.where.items() for p in condition_sql(column, cond, table.name)]
     where += scope.source_filter(spec)  # the statute's trade types and 依法必须招标 (pipelines.scope)
     return (f"SELECT {', '.join(columns)} FROM {ident(table.name)} t {joins} "
@@ -155,8 +158,7 @@ class Identity:
 
 def identity(rule: Rule) -> Identity:
     if rule.kind.GROUPED:
-        return Identity(f"{OUTCOME} o LEFT JOIN (SELECT DISTINCT ON (project_id) project_id, department "
-                        "FROM projects) p ON p.project_id = o._project_id",
+        return Identity(f"{OUTCOME} o LEFT JOIN {PROJECTS} p ON p.project_id = o._project_id",
                         "o._record_id", "o._project_id", "coalesce(o._department, p.department)",
                         "coalesce(o._key, o._record_id)")
     return Identity(f"{OUTCOME} o JOIN {SOURCE} s USING (_row)", "s._record_id", "s._project_id",
@@ -274,11 +276,17 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     return result
 
 
+def prepare_projects(con: duckdb.DuckDBPyConnection) -> None:
+    """The table :data:`PROJECTS`: ``projects`` with one row per project id, made once per audit."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {PROJECTS} AS SELECT DISTINCT ON (project_id) * FROM projects")
+
+
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], export: Export, as_of: dt.date,
               calendar_last_year: int | None = None, progress=None) -> list[RuleResult]:
     """Run ``rules`` in order; violations land in the ``violations`` table and every judged
     record's outcome in ``outcomes`` (pending ones with their evidence, for due-soon lists)."""
     create_missing_tables(con, export)
+    prepare_projects(con)
     scope.prepare(con, scope.load_params(rules[0].path.parent if rules else None))
     con.execute(VIOLATIONS_DDL)
     results = []

@@ -19,7 +19,7 @@ The law decides which records a finding may be about (DOMAIN.md, "Corrections an
   无法定依据" are forbidden, so an unlisted power with a ``legal_basis`` is allowed). When the
   export lacks the column the findings stay, one severity lower, for the basis to be verified.
 
-The classification is computed once per audit, in SQL, as the view ``project_scope``
+The classification is computed once per audit, in SQL, as the table ``project_scope``
 (project_id, trade_type, must_tender, must_tender_by, must_tender_why). The engine calls
 :func:`source_filter` when it builds a rule's source view and :func:`wrap` around the kind's
 outcome query, so the one query that runs is the one ``ggzy rules --sql`` prints; nothing here
@@ -73,7 +73,7 @@ def describe(params: MustTenderParams) -> str:
 
 
 def prepare(con, params: MustTenderParams) -> None:
-    """Create the view ``project_scope``: each project's trade type and whether it must be tendered
+    """Create the table ``project_scope`` (once per audit; every rule with ``applies_to`` reads it): each project's trade type and whether it must be tendered
     by law (TRUE / FALSE / NULL unknown), how that was decided, and why not when unknown."""
     amounts = list(params.thresholds.values())
     top, bottom = max(amounts), min(amounts)
@@ -83,7 +83,7 @@ def prepare(con, params: MustTenderParams) -> None:
     unknown = literal(f"无法判断是否依法必须招标：“依法必须招标”未填写，标的类别未填写或不在门槛表中，"
                       f"预算金额介于{_yuan(bottom)}与{_yuan(top)}之间（{describe(params)}）")
     con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW {VIEW} AS
+        CREATE OR REPLACE TEMP TABLE {VIEW} AS
         WITH p AS (SELECT DISTINCT ON (project_id) project_id, trade_type, must_tender, category, budget FROM projects),
         t AS (SELECT unnest({cats}) AS category, unnest({vals}) AS threshold)
         SELECT p.project_id, p.trade_type,
