@@ -285,6 +285,13 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         **({"date": "any_value(j.item_date)", "date_column": "any_value(j.date_source)"} if m.valid_on else {}),
         items=f"(list({item_ev} ORDER BY j._item) FILTER (WHERE j.outcome IN ('violated', 'not_evaluable')))[1:{MAX_SHOWN}]",
         as_of=as_of)
+    single_evidence = json_object(
+        expect=literal(spec.expect), match_table=literal(spec.match_table),
+        **({"at_least": str(at_least)} if at_least > 1 else {}),
+        **({"date": "j.item_date", "date_column": "j.date_source"} if m.valid_on else {}),
+        items=f"[{item_ev}]", as_of=as_of)
+    single_finding = ("CASE WHEN j.outcome IN ('violated', 'not_evaluable', 'compliant') THEN j.outcome "
+                      "ELSE 'not_applicable' END")
     finding = """CASE WHEN bool_or(j.outcome = 'violated') THEN 'violated'
         WHEN bool_or(j.outcome = 'not_evaluable') THEN 'not_evaluable'
         WHEN bool_or(j.outcome = 'compliant') THEN 'compliant' ELSE 'not_applicable' END"""
@@ -325,7 +332,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                     WHEN p.problem <> '' THEN {reason('match_column_empty', 'p.problem')}
                     WHEN a.unknown_why IS NOT NULL THEN {reason('match_unknown', 'a.unknown_why')} END AS why,
                {gap} AS gap, CASE {gap} {gap_text} END AS gap_text
-        FROM i CROSS JOIN p LEFT JOIN a USING (_item))
+        FROM i CROSS JOIN p LEFT JOIN a USING (_item)),
+    multi AS (SELECT _rid FROM j GROUP BY _rid HAVING count(*) > 1)
     SELECT j._rid AS _record_id, any_value(j._pid) AS _project_id, any_value(j._dept) AS _department,
            j._rid AS _key,
            {finding} AS outcome,
@@ -336,5 +344,16 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
            string_agg({item_gap}, '；' ORDER BY j._item) FILTER (WHERE j.outcome = 'violated') AS gap_text,
            any_value(j.item_date) AS item_date,
            {'min' if expect_match else 'max'}(j.matched) FILTER (WHERE j.outcome = 'violated') AS matched
-    FROM j GROUP BY j._rid
+    FROM j SEMI JOIN multi ON j._rid IS NOT DISTINCT FROM multi._rid GROUP BY j._rid
+    UNION ALL BY NAME  -- a record of one item (most): the same values without grouping and ordered aggregates
+    SELECT j._rid AS _record_id, j._pid AS _project_id, j._dept AS _department, j._rid AS _key,
+           {single_finding} AS outcome,
+           IF(j.outcome = 'not_evaluable', coalesce(j.why, {reason('several', 'CAST(NULL AS VARCHAR)')}), NULL) AS reason,
+           CAST(NULL AS VARCHAR) AS severity,
+           IF(j.outcome IN ('violated', 'not_evaluable'), {single_evidence}, NULL) AS evidence,
+           IF(j.outcome = 'violated', j.shown, NULL) AS item_text,
+           IF(j.outcome = 'violated', {item_gap}, NULL) AS gap_text,
+           j.item_date,
+           IF(j.outcome = 'violated', j.matched, NULL) AS matched
+    FROM j ANTI JOIN multi ON j._rid IS NOT DISTINCT FROM multi._rid
     """

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from checks.base import norm_name
+
 from .sql import literal
 
 TABLE = "bidder_keys"
@@ -44,7 +46,7 @@ def prepare_bidder_keys(con: duckdb.DuckDBPyConnection, export) -> None:
     con.execute(f"""
         CREATE OR REPLACE TABLE {TABLE} AS
         WITH names AS (
-            SELECT bidder_name, ggzy_norm_name(bidder_name) AS nname
+            SELECT bidder_name, {norm_name('bidder_name')} AS nname
             FROM (SELECT DISTINCT bidder_name FROM bids WHERE bidder_name IS NOT NULL)),
         b AS (
             SELECT b._row, b.bid_id, b.project_id, b.bidder_name, b.bidder_uscc, n.nname
