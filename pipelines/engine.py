@@ -147,9 +147,11 @@ class Identity:
     A record-level kind (one outcome per source record) joins back to the source view by
     ``_row``. A grouped kind (``GROUPED = True``: one finding per lot and shared value, say)
     gives ``_record_id``, ``_project_id``, ``_department`` (NULL: the project's) and ``_key``
-    (what tells two findings on one record apart) itself."""
+    (what tells two findings on one record apart) itself. ``join`` follows the kind's outcome
+    (``o``); ``found``: whether the outcome row has its record (a record kind's inner join)."""
 
-    source: str
+    join: str
+    found: str
     record: str
     project: str
     department: str
@@ -158,10 +160,10 @@ class Identity:
 
 def identity(rule: Rule) -> Identity:
     if rule.kind.GROUPED:
-        return Identity(f"{OUTCOME} o LEFT JOIN {PROJECTS} p ON p.project_id = o._project_id",
+        return Identity(f"LEFT JOIN {PROJECTS} p ON p.project_id = o._project_id", "TRUE",
                         "o._record_id", "o._project_id", "coalesce(o._department, p.department)",
                         "coalesce(o._key, o._record_id)")
-    return Identity(f"{OUTCOME} o JOIN {SOURCE} s USING (_row)", "s._record_id", "s._project_id",
+    return Identity(f"LEFT JOIN {SOURCE} s ON s._row = o._row", "s._row IS NOT NULL", "s._record_id", "s._project_id",
                     "s._department", "s._record_id")
 
 
@@ -232,6 +234,20 @@ def outcome_sql(compiled: str) -> str:
             f"NULL) AS reason) FROM ({compiled})")
 
 
+def judged_sql(rule: Rule, outcome: str) -> str:
+    """The outcome query as the engine stores it (``rule_outcome``): each row with its record id,
+    project, department and key (``_who_*``; a record kind's looked up in the source view once here,
+    not again by each statement that reads them), its message when violated (``_who_message``), and
+    its evidence only when violated or pending — the only rows whose evidence is kept."""
+    who = identity(rule)
+    return f"""
+    SELECT o.* REPLACE (IF(o.outcome IN ('violated', 'pending'), o.evidence, NULL) AS evidence),
+           {who.found} AS _who_found, {who.record} AS _who_record, {who.project} AS _who_project,
+           {who.department} AS _who_department, {who.key} AS _who_key,
+           IF(o.outcome = 'violated', {masked_sql(message_sql(rule))}, NULL) AS _who_message
+    FROM ({outcome}) o {who.join}"""
+
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {d[0] for d in con.execute(f"SELECT * FROM {ident(table)} LIMIT 0").description}
 
@@ -250,29 +266,28 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, order: int, export: Exp
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
     wrapped = scope.wrap(spec, rule.kind.compile(spec, ctx), SOURCE, getattr(rule.kind, "GROUPED", False),
                          unless_missing=bool(spec.unless) and spec.unless in export.files[spec.table].missing_columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(wrapped)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {judged_sql(rule, outcome_sql(wrapped))}")
     for outcome, why, count in con.execute(
             f"SELECT outcome, CAST(reason AS VARCHAR), count(*) FROM {OUTCOME} GROUP BY ALL ORDER BY 3 DESC, 2").fetchall():
         result.counts[outcome] = result.counts.get(outcome, 0) + count
         if outcome == "not_evaluable":
             result.reasons.append({**json.loads(why), "count": count})
-    who = identity(rule)
     check = literal(spec.check)
     con.execute(f"""
         INSERT INTO outcomes
-        SELECT {literal(spec.id)}, {check}, {who.record}, {who.project}, {who.department}, o.outcome, o.reason,
+        SELECT {literal(spec.id)}, {check}, o._who_record, o._who_project, o._who_department, o.outcome, o.reason,
                IF(o.outcome = 'pending', {masked_sql('o.evidence', is_json=True)}, NULL)
-        FROM {who.source}""")
+        FROM {OUTCOME} o WHERE o._who_found""")
     refer = "[" + ", ".join(literal(x) for x in spec.refer_to) + "]::VARCHAR[]"
     late_done = "coalesce(o.late_done, FALSE)" if "late_done" in _columns(con, OUTCOME) else "FALSE"
     con.execute(f"""
         INSERT INTO violations
         SELECT {literal(spec.id)}, {check}, coalesce(o.severity, {literal(spec.severity)}), {literal(spec.table)},
-               {who.record}, {who.project}, {who.department}, {literal(spec.basis)},
-               {masked_sql(message_sql(rule))}, {masked_sql('o.evidence', is_json=True)}, {refer}, {order}, {who.key},
+               o._who_record, o._who_project, o._who_department, {literal(spec.basis)},
+               o._who_message, {masked_sql('o.evidence', is_json=True)}, {refer}, {order}, o._who_key,
                {late_done}
-        FROM {who.source}
-        WHERE o.outcome = 'violated'""")
+        FROM {OUTCOME} o
+        WHERE o._who_found AND o.outcome = 'violated'""")
     return result
 
 
