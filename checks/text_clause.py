@@ -132,12 +132,28 @@ def _quoted(sentences: str) -> str:
     return f"list_transform({located}, lambda y: concat_ws('：', {place}, left(y.s, 160)))"
 
 
+def _regex_literal(phrase: str) -> str:
+    """A phrase as an RE2 pattern matching it literally (ASCII punctuation as ``\\x{..}``)."""
+    return "".join(c if c.isalnum() or ord(c) > 127 else f"\\x{{{ord(c):02x}}}" for c in phrase)
+
+
+def _scoped_sentence(scope: list[str]) -> str:
+    """RE2: a whole sentence (a run between two of ``_SPLIT``) holding one of ``scope``'s phrases —
+    ``regexp_extract_all`` returns, in one pass, exactly the sentences that splitting the text on
+    ``_SPLIT`` and keeping those with a phrase would (phrases never hold a sentence end)."""
+    inner = _SPLIT[1:-1]
+    return f"[^{inner}]*(?:{'|'.join(_regex_literal(p) for p in scope)})[^{inner}]*"
+
+
 def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     names = list(spec.elements)
     scope = spec.within_sentences_of
     split = f"regexp_split_to_array(text, {literal(_SPLIT)})"
     if scope:  # the sentences that mention the scope; the first three are quoted
-        sentences = f"list_filter({split}, lambda x: {contains_any('x', scope)})"
+        if all(p and not re.search(_SPLIT, p) for p in scope):  # one regex pass finds the sentences
+            sentences = f"regexp_extract_all(text, {literal(_scoped_sentence(scope))})"
+        else:  # a phrase no sentence can hold (or an empty one): split and filter, as it says
+            sentences = f"list_filter({split}, lambda x: {contains_any('x', scope)})"
         firsts, shown = "[]::VARCHAR[]", "sentences[1:3]"
     else:  # the whole text, as one; quoted: the first sentence holding each element's phrases, once
         sentences = "[replace(text, chr(10), '')]"
