@@ -153,22 +153,24 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         ("working_days_counted" if n_work is not None else "days_counted"): counted,
         "as_of": as_of,
     })
+    # reason, evidence and message text are built only for the records that keep them (the engine
+    # keeps a reason when not evaluable, evidence when violated or pending): JSON for every record is costly
     return f"""
     WITH b AS (
         SELECT s._row,
                CAST(s.{ident(spec.from_)} AS DATE) AS from_date,
                CAST(s.{ident(spec.to)} AS DATE) AS to_date,
                ggzy_unreadable(s.{ident(spec.to + '__raw')}, s.{ident(spec.to)}) AS to_unreadable,
-               {_why_unknown(spec, spec.from_)} AS from_why,
-               {_why_unknown(spec, spec.to)} AS to_why
+               IF(s.{ident(spec.from_)} IS NULL, {_why_unknown(spec, spec.from_)}, NULL) AS from_why,
+               IF(s.{ident(spec.to)} IS NULL, {_why_unknown(spec, spec.to)}, NULL) AS to_why
         FROM {ctx.source} s)
     SELECT b._row,
            {outcome} AS outcome,
-           {why} AS reason,
+           CASE WHEN ({outcome}) = 'not_evaluable' THEN {why} END AS reason,
            CAST(NULL AS VARCHAR) AS severity,
-           {evidence} AS evidence,
+           CASE WHEN ({outcome}) IN ('violated', 'pending') THEN {evidence} END AS evidence,
            cd.day AS due_date,
-           {outcome_text} AS outcome_text,
+           CASE WHEN ({outcome}) = 'violated' THEN {outcome_text} END AS outcome_text,
            {counted} AS days_counted,
            b.to_date IS NOT NULL AND b.to_date > cd.day AS late_done
     FROM b

@@ -136,8 +136,10 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
     evidence = json_object(column=literal(spec.column), expected=literal(expected), value=shown)
     return f"""
     WITH j AS (
-        SELECT s._row, {outcome} AS outcome, {values.why_missing(spec, spec.column)} AS why,
-               {evidence} AS evidence, coalesce({shown}, '（空）') AS value_text
+        SELECT s._row, {outcome} AS outcome,  -- reason and evidence only where the engine keeps them
+               CASE WHEN ({outcome}) = 'not_evaluable' THEN {values.why_missing(spec, spec.column)} END AS why,
+               CASE WHEN ({outcome}) IN ('violated', 'pending') THEN {evidence} END AS evidence,
+               coalesce({shown}, '（空）') AS value_text
         FROM {ctx.source} s)
     SELECT _row, outcome,
            why AS reason,

@@ -170,13 +170,16 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
         SELECT s._row,
                CAST({values.value(spec.from_)} AS DATE) AS from_date,
                CAST({values.value(spec.to)} AS DATE) AS to_date,
-               {values.why_missing(spec, spec.from_)} AS from_why,
-               {values.why_missing(spec, spec.to)} AS to_why
+               IF({values.value(spec.from_)} IS NULL, {values.why_missing(spec, spec.from_)}, NULL) AS from_why,
+               IF({values.value(spec.to)} IS NULL, {values.why_missing(spec, spec.to)}, NULL) AS to_why
         FROM {ctx.source} s),
     j AS (
-        SELECT b._row, {outcome} AS outcome, {why} AS reason,
+        SELECT b._row, {outcome} AS outcome,
+               -- built only for the records that keep them: JSON and text for every record are costly
+               CASE WHEN ({outcome}) = 'not_evaluable' THEN {why} END AS reason,
                {earliest} AS earliest_date, {counted} AS days_counted, {lower} AS lower_severity,
-               {evidence} AS evidence, {outcome_text} AS outcome_text
+               CASE WHEN ({outcome}) = 'violated' THEN {evidence} END AS evidence,
+               CASE WHEN ({outcome}) = 'violated' THEN {outcome_text} END AS outcome_text
         FROM b {joins})
     SELECT _row, outcome,
            reason,
