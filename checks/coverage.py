@@ -331,7 +331,8 @@ def compile(spec: Spec, ctx: Context) -> str:  # noqa: A001 - the kind's verb
                CASE WHEN i.bad IS NOT NULL THEN i.bad
                     WHEN p.problem <> '' THEN {reason('match_column_empty', 'p.problem')}
                     WHEN a.unknown_why IS NOT NULL THEN {reason('match_unknown', 'a.unknown_why')} END AS why,
-               {gap} AS gap, CASE {gap} {gap_text} END AS gap_text
+               {gap} AS gap,  -- the text only where a message reads it
+               CASE WHEN ({outcome}) = 'violated' THEN CASE {gap} {gap_text} END END AS gap_text
         FROM i CROSS JOIN p LEFT JOIN a USING (_item)),
     multi AS (SELECT _rid FROM j GROUP BY _rid HAVING count(*) > 1)
     SELECT j._rid AS _record_id, any_value(j._pid) AS _project_id, any_value(j._dept) AS _department,
