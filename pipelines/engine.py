@@ -237,11 +237,15 @@ def outcome_sql(compiled: str) -> str:
 def judged_sql(rule: Rule, outcome: str) -> str:
     """The outcome query as the engine stores it (``rule_outcome``): each row with its record id,
     project, department and key (``_who_*``; a record kind's looked up in the source view once here,
-    not again by each statement that reads them), its message when violated (``_who_message``), and
-    its evidence only when violated or pending — the only rows whose evidence is kept."""
+    not again by each statement that reads them), its message when violated (``_who_message``; the
+    kind's message fields are not kept apart), and its evidence only when violated or pending — the
+    only rows whose evidence is kept."""
     who = identity(rule)
+    # the message's fields are read here, once; the table need not keep them for every record
+    fields = sorted({column for column, _ in rule.kind.FIELDS.values()} - {"outcome", "reason", "severity", "evidence"})
+    exclude = f"EXCLUDE ({', '.join(ident(c) for c in fields)}) " if fields else ""
     return f"""
-    SELECT o.* REPLACE (IF(o.outcome IN ('violated', 'pending'), o.evidence, NULL) AS evidence),
+    SELECT o.* {exclude}REPLACE (IF(o.outcome IN ('violated', 'pending'), o.evidence, NULL) AS evidence),
            {who.found} AS _who_found, {who.record} AS _who_record, {who.project} AS _who_project,
            {who.department} AS _who_department, {who.key} AS _who_key,
            IF(o.outcome = 'violated', {masked_sql(message_sql(rule))}, NULL) AS _who_message

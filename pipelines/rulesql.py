@@ -24,7 +24,7 @@ import sqlglot
 from checks.base import Context
 
 from . import scope
-from .engine import OUTCOME, SOURCE, outcome_sql, source_view_sql
+from .engine import OUTCOME, SOURCE, judged_sql, outcome_sql, source_view_sql
 from .rules import Rule
 from .sql import DIALECT
 
@@ -43,7 +43,7 @@ def compile_rule(rule: Rule, as_of: dt.date, calendar_last_year: int | None = No
     ctx = Context(source=SOURCE, as_of=as_of, rule=spec, calendar_last_year=calendar_last_year)
     outcome = scope.wrap(spec, rule.kind.compile(spec, ctx), SOURCE, getattr(rule.kind, "GROUPED", False))
     return RuleSql(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS {source_view_sql(spec)}",
-                   f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {outcome_sql(outcome)}")
+                   f"CREATE OR REPLACE TEMP TABLE {OUTCOME} AS {judged_sql(rule, outcome_sql(outcome))}")
 
 
 def pretty(sql: str) -> str:
