@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from . import evidence as E
 from pipelines import schema
@@ -555,10 +556,25 @@ def _trend_sheet(wb, fmt: _Formats, trend: list[dict]) -> None:
     _table(ws, fmt, headers, rows())
 
 
+class _TextSafeWorksheet(xlsxwriter.worksheet.Worksheet):
+    """xlsxwriter's worksheet, except that a text shaped like a rich string (``<r>…</r>``) is
+    still written as that text. In constant-memory mode xlsxwriter copies such a string into
+    the sheet as XML, so one hostile cell (a department named ``<r>…</r>``) would alter or
+    corrupt the workbook; here it becomes a rich string holding the escaped text, which Excel
+    shows exactly as it was."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if self.constant_memory and string.startswith("<r>") and string.endswith("</r>"):
+            escaped = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            string = f'<r><t xml:space="preserve">{escaped}</t></r>'
+        return super()._write_string(row, col, string, cell_format)
+
+
 def write_xlsx(data: ReportData, out_dir: Path) -> Path:
     path = Path(out_dir) / FILE_NAME
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False, "remove_timezone": True})
+    wb.worksheet_class = _TextSafeWorksheet
     wb.set_properties({"title": "公共资源交易协同监管审计 违规清单", "subject": f"截至 {data.summary.get('as_of')}",
                        "author": "ggzy", "comments": "鹤发改公管〔2022〕216号"})
     fmt = _Formats(wb)

@@ -98,3 +98,17 @@ def test_rules_md_neutralises_markup_in_rule_text(tmp_path):
     text = md(INJECTION)
     assert "\n" not in text and "<img" not in text
     assert not re.search(r"(?<!\\)[\[\]]", text)  # no bracket left to open a link or an image
+
+
+def test_xlsx_writes_text_shaped_like_excel_markup_as_that_text(hostile_data, tmp_path):
+    """In constant-memory mode xlsxwriter copies a string shaped like ``<r>…</r>`` into the
+    sheet as XML; a department so named must still be shown as written, in every sheet."""
+    shaped = '<r><t>假</t></r><c r="A1"><v>1</v></c><r>'
+    named = f"<r>{shaped}</r>"
+    for v in hostile_data.violations:
+        v["department"] = named
+    hostile_data.groups[0]["departments"] = [named]
+    path = WRITERS["xlsx"](hostile_data, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    where = {ws.title for ws in wb for row in ws.iter_rows() for c in row if c.value == named}
+    assert {"违规清单", "汇总"} <= where, where
