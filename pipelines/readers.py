@@ -41,7 +41,9 @@ def read_csv(con, raw: str, path: Path, tf, workdir: Path):
     # cells left out) is padded with NULLs; without it DuckDB's sniffer falls back to reading
     # the whole file as one column. DuckDB's parallel reader refuses null_padding when a quoted
     # field holds a newline: then the file is read again by the serial reader.
-    state = {"info": None, "source": path, "serial": False, "inspected": False}
+    # max_line_size: DuckDB's default first; a larger limit makes DuckDB allocate buffers that
+    # large (the file's size: 800 MB for 3M bids), so it is set only for a file that needs it
+    state = {"info": None, "source": path, "serial": False, "inspected": False, "long_lines": False}
 
     def use(info) -> None:
         state["info"] = info
@@ -51,33 +53,40 @@ def read_csv(con, raw: str, path: Path, tf, workdir: Path):
 
     def define() -> None:
         source = state["source"]
-        options = (f"all_varchar = true, header = true, null_padding = true, "
-                   f"max_line_size = {textfile.max_line_size(source)}" + (", parallel = false" if state["serial"] else ""))
+        options = ("all_varchar = true, header = true, null_padding = true"
+                   + (f", max_line_size = {textfile.max_line_size(source)}" if state["long_lines"] else "")
+                   + (", parallel = false" if state["serial"] else ""))
         kind = "VIEW" if source == path and path.stat().st_size > VIEW_ABOVE_BYTES else "TABLE"
         con.execute(f"CREATE OR REPLACE {kind} {raw} AS SELECT * FROM read_csv({literal(str(source))}, {options})")
 
     def failed(exc: Exception) -> None:
-        """Raise ExportError for ``exc``, or redefine ``raw`` so that reading it again can succeed."""
-        if "parallel" in str(exc) and not state["serial"]:
+        """Raise ExportError for ``exc``, or redefine ``raw`` so that reading it again can succeed
+        (each remedy is tried once, so this ends)."""
+        text = str(exc).lower()
+        if "maximum line size" in text and not state["long_lines"]:  # a cell of more than 2 MB
+            state["long_lines"] = True
+        elif "parallel" in text and not state["serial"]:
             state["serial"] = True
-            return define()
-        if "unicode" in str(exc).lower() and not state["inspected"]:
+        elif "unicode" in text and not state["inspected"]:
             state["inspected"] = True
             use(textfile.inspect(path))
-            return define()
-        line = textfile.first_lone_cr_line(state["source"]) if state["info"].lone_cr else None
-        if line is not None:
-            raise ExportError(f"{path.name}: 第 {line} 行含单独的回车符（CR），无法判断是换行还是数据；请统一用 LF 或 CRLF 换行 / "
-                              f"line {line} holds a lone carriage return (CR): neither a line end nor data") from None
-        raise ExportError(_duckdb_message(path, "csv", exc)) from None
-
-    use(textfile.inspect(path, trust_utf8=True))
-    while True:
+        else:
+            line = textfile.first_lone_cr_line(state["source"]) if state["info"].lone_cr else None
+            if line is not None:
+                raise ExportError(f"{path.name}: 第 {line} 行含单独的回车符（CR），无法判断是换行还是数据；请统一用 LF 或 CRLF 换行 / "
+                                  f"line {line} holds a lone carriage return (CR): neither a line end nor data") from None
+            raise ExportError(_duckdb_message(path, "csv", exc)) from None
         try:
             define()
-            return failed
-        except duckdb.Error as exc:  # a table is read here; a view only when it is used
-            failed(exc)
+        except duckdb.Error as again:  # a table is read, a view sniffed, as it is defined
+            failed(again)
+
+    use(textfile.inspect(path, trust_utf8=True))
+    try:
+        define()
+    except duckdb.Error as exc:  # a table is read here; a view only when it is used
+        failed(exc)
+    return failed
 
 
 def _duckdb_message(path: Path, fmt: str, exc: Exception) -> str:

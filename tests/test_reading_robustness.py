@@ -182,3 +182,16 @@ def test_invisible_characters_in_a_header_are_ignored_and_reported(tmp_path, inv
     [note] = check_contract(con, ex)
     assert (note.column, note.check) == ("inspection_id", "header")
     assert f"U+{ord(invisible):04X}" in note.reason
+
+
+def test_a_cell_longer_than_duckdbs_default_line_limit_is_read_whole(tmp_path):
+    """The reader starts with DuckDB's default line limit (a larger one makes DuckDB allocate
+    buffers that large) and raises it only for a file that needs it."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "inspections.csv").write_text("inspection_id,department,ended_at\nC1," + "市" * 1_500_000
+                                            + ",2026-01-05\nC2,市住建局,2026-01-06\n", encoding="utf-8")
+    con = duckdb.connect()
+    load_export(con, folder)
+    assert con.execute("SELECT inspection_id, length(department) FROM inspections ORDER BY _row").fetchall() == [
+        ("C1", 1_500_000), ("C2", 4)]
