@@ -52,6 +52,14 @@ def _text(value: str) -> str:
     return f"<is><t{space}>{value}</t></is>"
 
 
+def _plain(value: str) -> bool:
+    """True when ``value`` (not empty) needs none of clean's or _text's changes: printable (no
+    control character, so clean keeps it), no XML or ``_x`` escape, no space at either end, short
+    enough for a cell."""
+    return (value.isprintable() and "&" not in value and "<" not in value and ">" not in value
+            and "_x" not in value and not value[0].isspace() and not value[-1].isspace() and len(value) <= 16_383)
+
+
 def _utf16_cut(text: str) -> str:
     """At most MAX_CELL characters, and no more UTF-16 units than Excel holds."""
     text = text[:MAX_CELL]
@@ -66,6 +74,8 @@ def cell_xml(value, ref: str, col_style: str, date_style: str, datetime_style: s
     if type(value) is str:
         if not value:
             return ""
+        if _plain(value):  # the common case, tested with str methods (C) instead of a regex
+            return f'<c r="{ref}"{col_style} t="inlineStr"><is><t>{value}</t></is></c>'
         text = clean(value)
         return f'<c r="{ref}"{col_style} t="inlineStr">{_text(_utf16_cut(text) if len(text) > 16_383 else text)}</c>'
     if value is None or value == []:

@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import hypothesis
+import hypothesis.strategies
 import openpyxl
 import pytest
 from office_data import synthetic_data
@@ -265,3 +267,15 @@ def test_data_rows_written_as_xml_read_back_as_xlsxwriter_writes_them_cell_by_ce
     reference[1][4] = fast[1][4]
     assert fast == reference
     assert fast[1][15][3] and fast[2][2][0] == 0  # a long column wraps; zero is a number
+
+
+@hypothesis.settings(max_examples=3000, deadline=None)
+@hypothesis.given(text=hypothesis.strategies.text(min_size=1, max_size=40))
+def test_a_cell_text_takes_the_fast_path_only_when_no_escape_or_cleaning_would_change_it(text):
+    """reports.xlsx_rows writes most strings without its regex escapes (issue #13); whatever the
+    text, the cell is the one the full escaping path gives."""
+    from reports import xlsx_rows as XR
+    from reports.text import clean
+
+    full = f'<c r="A2" s="3" t="inlineStr">{XR._text(clean(text))}</c>'
+    assert XR.cell_xml(text, "A2", ' s="3"', "", "") == full
